@@ -1,0 +1,32 @@
+import type { EventStore } from './event-store';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+
+/**
+ * How to reach an event store, as plain data: the apps build it from the environment, and the
+ * contract suite hands it to child processes so that they open the very same store.
+ */
+export type EventStoreConfig =
+  | {
+      readonly kind: 'sqlite';
+      /** Path of the database file. */
+      readonly file: string;
+      /** `full` (default): an append is on disk before it returns. `normal`: faster, may lose the last appends on power loss. */
+      readonly synchronous?: 'full' | 'normal';
+    }
+  | {
+      readonly kind: 'eventstoredb';
+      /** `esdb://`, `esdb+discover://`, `kurrentdb://` or `kurrentdb+discover://` connection string. */
+      readonly url: string;
+      /** Deadline for each call, in milliseconds. */
+      readonly timeoutMs?: number;
+    };
+
+export function createEventStore(config: EventStoreConfig): EventStore {
+  switch (config.kind) {
+    case 'sqlite':
+      return new SqliteEventStore({ file: config.file, synchronous: config.synchronous });
+    case 'eventstoredb':
+      return new EventStoreDbEventStore({ url: config.url, timeoutMs: config.timeoutMs });
+  }
+}
