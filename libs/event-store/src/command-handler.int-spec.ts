@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Decider } from '@app/domain';
+import { handleCommand, type CommandContext } from './command-handler';
+import { deterministicId, nameBasedUuid } from './deterministic-id';
+import { WrongExpectedRevisionError } from './errors';
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision } from './event-store';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+
+// A small aggregate for the handler's own tests: a tally that refuses to pass a limit.
+type TallyEvent = { type: 'Counted'; data: { by: number } };
+type TallyCommand = { type: 'Count'; by: number } | { type: 'Nothing' };
+class LimitExceededError extends Error {}
+const tally: Decider<{ total: number }, TallyCommand, TallyEvent> = {
+  initialState: () => ({ total: 0 }),
+  decide: (command, state) => {
+    if (command.type === 'Nothing') return [];
+    if (state.total + command.by > 10) throw new LimitExceededError(`total would be ${state.total + command.by}`);
+    return { type: 'Counted', data: { by: command.by } };
+  },
+  evolve: (state, event) => ({ total: state.total + event.data.by }),
+};
+
+/** The real store, with another writer slipping in before each of the first `races` appends. */
+class RacedStore extends SqliteEventStore {
+  constructor(file: string, private races: number) {
+    super({ file });
+  }
+  override async appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options: { readonly expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    if (this.races > 0) {
+      this.races -= 1;
+      await super.appendToStream(streamId, [{ ...events[0]!, id: randomUUID(), data: { by: 1 } }], { expectedRevision: 'any' });
+    }
+    return super.appendToStream(streamId, events, options);
+  }
+}
+
+describe('handleCommand', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'command-handler-'));
+  let store: EventStore;
+  let streamId: string;
+  const file = (): string => join(folder, `${randomUUID()}.sqlite`);
+  const context = (overrides: Partial<CommandContext> = {}): CommandContext => ({
+    commandId: randomUUID(),
+    actor: { id: 'u-1', name: 'Det Supt Lead', role: 'strategic-lead' },
+    correlationId: randomUUID(),
+    now: '2017-11-30T10:00:00.000Z',
+    ...overrides,
+  });
+
+  beforeEach(() => {
+    store = new SqliteEventStore({ file: file() });
+    streamId = `tally-${randomUUID()}`;
+  });
+  afterEach(() => store.close());
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('decides on the folded state and appends with the metadata of the command', async () => {
+    const first = await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 3 }, context: context() });
+    const ctx = context({ causationId: 'event-42' });
+    const second = await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 4 }, context: ctx });
+
+    expect(first).toMatchObject({ revision: 0, state: { total: 3 } });
+    expect(second).toMatchObject({ revision: 1, state: { total: 7 }, events: [{ type: 'Counted', data: { by: 4 } }] });
+    const [, recorded] = await store.readStream(streamId);
+    expect(recorded?.position).toBe(second.position);
+    expect(recorded?.id).toBe(deterministicId(`${ctx.commandId}/0`));
+    expect(recorded?.metadata).toEqual({
+      actor: ctx.actor,
+      correlationId: ctx.correlationId,
+      causationId: 'event-42',
+      occurredAt: ctx.now,
+    });
+  });
+
+  it('uses the command id as causation when none is given', async () => {
+    const ctx = context();
+    await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 1 }, context: ctx });
+    expect((await store.readStream(streamId))[0]?.metadata.causationId).toBe(ctx.commandId);
+  });
+
+  it('appends nothing when the decision is no event', async () => {
+    const result = await handleCommand(store, { streamId, decider: tally, command: { type: 'Nothing' }, context: context() });
+    expect(result).toMatchObject({ revision: 'no_stream', position: undefined, events: [] });
+    expect(await store.readStream(streamId)).toEqual([]);
+  });
+
+  it('lets a broken rule through and appends nothing', async () => {
+    await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 9 }, context: context() });
+    await expect(
+      handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 2 }, context: context() }),
+    ).rejects.toBeInstanceOf(LimitExceededError);
+    expect(await store.readStream(streamId)).toHaveLength(1);
+  });
+
+  it('after losing a race, decides again on the newer state', async () => {
+    const raced = new RacedStore(file(), 2);
+    try {
+      const result = await handleCommand(raced, { streamId, decider: tally, command: { type: 'Count', by: 5 }, context: context() });
+      // Two other writers got in first (1 each), and the decision was made on their result.
+      expect(result).toMatchObject({ revision: 2, state: { total: 7 } });
+      expect((await raced.readStream(streamId)).map((e) => e.data)).toEqual([{ by: 1 }, { by: 1 }, { by: 5 }]);
+    } finally {
+      await raced.close();
+    }
+  });
+
+  it('re-decides a bounded number of times, then reports the conflict', async () => {
+    const raced = new RacedStore(file(), 3);
+    try {
+      const attempt = handleCommand(raced, {
+        streamId,
+        decider: tally,
+        command: { type: 'Count', by: 1 },
+        context: context(),
+        maxAttempts: 3,
+      });
+      await expect(attempt).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      expect(await raced.readStream(streamId)).toHaveLength(3);
+    } finally {
+      await raced.close();
+    }
+  });
+
+  it('with the revision the caller saw, a stream that moved on is not retried', async () => {
+    await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 1 }, context: context() });
+    await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 1 }, context: context(), expectedRevision: 0 });
+    const stale = handleCommand(store, {
+      streamId,
+      decider: tally,
+      command: { type: 'Count', by: 1 },
+      context: context(),
+      expectedRevision: 0,
+    });
+    await expect(stale).rejects.toMatchObject({ expectedRevision: 0, actualRevision: 1 });
+    await expect(
+      handleCommand(store, { streamId: `${streamId}-new`, decider: tally, command: { type: 'Count', by: 1 }, context: context(), expectedRevision: 0 }),
+    ).rejects.toMatchObject({ expectedRevision: 0, actualRevision: 'no_stream' });
+    expect(await store.readStream(streamId)).toHaveLength(2);
+  });
+
+  it('the same command sent twice at the same revision appends once', async () => {
+    const ctx = context();
+    const first = await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 2 }, context: ctx, expectedRevision: 'no_stream' });
+    const again = await store.appendToStream(
+      streamId,
+      [{ id: deterministicId(`${ctx.commandId}/0`), type: 'Counted', data: { by: 2 }, metadata: (await store.readStream(streamId))[0]!.metadata }],
+      { expectedRevision: 'no_stream' },
+    );
+    expect(again.position).toBe(first.position);
+    expect(await store.readStream(streamId)).toHaveLength(1);
+  });
+});
+
+describe('deterministicId', () => {
+  it('is a version 5 UUID, stable for a name and different for another', () => {
+    const id = deterministicId('command-1/0');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicId('command-1/0')).toBe(id);
+    expect(deterministicId('command-1/1')).not.toBe(id);
+  });
+
+  it('follows RFC 9562 (the DNS namespace example)', () => {
+    expect(nameBasedUuid('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  });
+});

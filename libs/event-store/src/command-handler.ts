@@ -1,0 +1,96 @@
+import type { Decider, DomainEvent } from '@app/domain';
+import { deterministicId } from './deterministic-id';
+import { WrongExpectedRevisionError } from './errors';
+import type { Actor, EventStore, ExpectedRevision, JsonObject } from './event-store';
+
+/** Who asks, when, and as part of what: becomes the metadata of every event the command causes. */
+export interface CommandContext {
+  /** Unique per command: event ids derive from it, so the same command appends the same ids. */
+  readonly commandId: string;
+  readonly actor: Actor;
+  /** The request or job this command belongs to. */
+  readonly correlationId: string;
+  /** What led to this command; the command itself when omitted. */
+  readonly causationId?: string;
+  /** When the command happened (ISO 8601 instant): the domain's only clock. */
+  readonly now: string;
+}
+
+export interface HandleCommandOptions<State, Command, Event extends DomainEvent> {
+  readonly streamId: string;
+  readonly decider: Decider<State, Command, Event>;
+  readonly command: Command;
+  readonly context: CommandContext;
+  /**
+   * The revision the caller saw (an HTTP `If-Match`). When given, a stream that moved on is the
+   * caller's conflict to resolve, so the command is not retried.
+   */
+  readonly expectedRevision?: number | 'no_stream';
+  /** How many times to decide again on a newer state after losing a race. */
+  readonly maxAttempts?: number;
+}
+
+export interface CommandResult<State, Event> {
+  readonly streamId: string;
+  readonly events: readonly Event[];
+  readonly state: State;
+  /** The stream's revision after the command; `no_stream` if it decided nothing on a new stream. */
+  readonly revision: number | 'no_stream';
+  /** The global position of the last event appended, or undefined if nothing was appended. */
+  readonly position: bigint | undefined;
+}
+
+/**
+ * Load the stream, fold it, decide, and append at the revision the decision was made on. Losing a
+ * race to another writer re-runs the decision on the newer state, a bounded number of times.
+ */
+export async function handleCommand<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  options: HandleCommandOptions<State, Command, Event>,
+): Promise<CommandResult<State, Event>> {
+  const { streamId, decider, command, context } = options;
+  const maxAttempts = options.maxAttempts ?? 5;
+  for (let attempt = 1; ; attempt += 1) {
+    const history = await store.readStream(streamId);
+    const last = history[history.length - 1];
+    const revision: number | 'no_stream' = last ? last.revision : 'no_stream';
+    if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+      throw new WrongExpectedRevisionError(streamId, options.expectedRevision, revision);
+    }
+    let state = history.reduce(
+      (folded, recorded) => decider.evolve(folded, { type: recorded.type, data: recorded.data } as unknown as Event),
+      decider.initialState(),
+    );
+
+    const decided = decider.decide(command, state);
+    const events: readonly Event[] = Array.isArray(decided) ? decided : [decided as Event];
+    if (events.length === 0) return { streamId, events, state, revision, position: undefined };
+
+    const metadata = {
+      actor: context.actor,
+      correlationId: context.correlationId,
+      causationId: context.causationId ?? context.commandId,
+      occurredAt: context.now,
+    };
+    try {
+      const result = await store.appendToStream(
+        streamId,
+        events.map((event, index) => ({
+          id: deterministicId(`${context.commandId}/${index}`),
+          type: event.type,
+          data: event.data as JsonObject,
+          metadata,
+        })),
+        { expectedRevision: revision satisfies ExpectedRevision },
+      );
+      state = events.reduce(decider.evolve, state);
+      return { streamId, events, state, revision: result.nextExpectedRevision, position: result.position };
+    } catch (error) {
+      const retry =
+        error instanceof WrongExpectedRevisionError &&
+        options.expectedRevision === undefined &&
+        attempt < maxAttempts;
+      if (!retry) throw error;
+    }
+  }
+}
