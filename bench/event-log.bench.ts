@@ -161,7 +161,7 @@ async function filledLog(count: number): Promise<string> {
   return file;
 }
 
-async function reads(file: string): Promise<Array<[Figure, Figure]>> {
+async function reads(file: string): Promise<[[Figure, Figure], [Figure, Figure]]> {
   const fullRaw: Figure[] = [];
   const fullOurs: Figure[] = [];
   const subRaw: Figure[] = [];

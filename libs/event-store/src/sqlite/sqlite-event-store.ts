@@ -131,8 +131,7 @@ export class SqliteEventStore implements EventStore {
     this.headPositionStatement = this.db.prepare('SELECT coalesce(max(position), 0) AS head FROM events');
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
 
-    this.appendTransaction = this.db
-      .transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult | { conflict: ActualRevision } => {
+    const append = this.db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult | { conflict: ActualRevision } => {
         const head = this.streamHead.pluck().get(streamId) as number | undefined;
         const actual: ActualRevision = head ?? 'no_stream';
         if (!revisionMatches(expected, actual)) return { conflict: actual };
@@ -157,8 +156,10 @@ export class SqliteEventStore implements EventStore {
           position = Number(info.lastInsertRowid);
         }
         return { nextExpectedRevision: revision, position: BigInt(position) };
-      })
-      .immediate;
+      });
+    // IMMEDIATE takes the write lock before the revision is read, so that two processes cannot
+    // both read the same head and the loser waits (busy timeout) rather than fails mid-way.
+    this.appendTransaction = (streamId, events, expected) => append.immediate(streamId, events, expected);
 
     this.signal = new ChangeSignal(this.file, options.pollIntervalMs ?? 10, () => this.dataVersion.get() as number);
   }
@@ -311,9 +312,12 @@ export class SqliteEventStore implements EventStore {
       this.assertOpen();
       return Promise.resolve(work());
     } catch (error) {
-      return Promise.reject(error instanceof Error && 'code' in error && isBusy(error)
-        ? new EventStoreUnavailableError(`The SQLite event store at ${this.file} is locked: ${error.message}`, { cause: error })
-        : error);
+      if (!(error instanceof Error)) return Promise.reject(new Error(String(error)));
+      return Promise.reject(
+        isBusy(error)
+          ? new EventStoreUnavailableError(`The SQLite event store at ${this.file} is locked: ${error.message}`, { cause: error })
+          : error,
+      );
     }
   }
 }
