@@ -23,4 +23,5 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 30_000,
+  globalSetup: '<rootDir>/test/global-setup.ts',
 };

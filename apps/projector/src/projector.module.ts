@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type AppConfig, ConfigModule } from '@app/config';
+import { EventStoreModule } from '@app/event-store';
+import { DependencyVerification, RedisModule } from '@app/health';
+
+/**
+ * Will keep every derived thing current from the global log (read model, tasking dispatch,
+ * process managers). No projection exists yet: it opens the event store and Redis they will
+ * use, checks that both answer, and holds them until it is stopped.
+ */
+@Module({})
+export class ProjectorModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ProjectorModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        EventStoreModule.forRoot(config.eventStore),
+        RedisModule.forRoot(config.redis.url),
+      ],
+      providers: [DependencyVerification],
+    };
+  }
+}

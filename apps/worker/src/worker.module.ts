@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type AppConfig, ConfigModule } from '@app/config';
+import { EventStoreModule } from '@app/event-store';
+import { DependencyVerification, RedisModule } from '@app/health';
+
+/**
+ * Will drain the per-LPA tasking queues and the escalation queue, sending its effects back to the
+ * log as commands. No queue is consumed yet: it opens the event store and Redis, checks that both
+ * answer, and holds them until it is stopped.
+ */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        EventStoreModule.forRoot(config.eventStore),
+        RedisModule.forRoot(config.redis.url),
+      ],
+      providers: [DependencyVerification],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './event-store';
+export * from './errors';
+export * from './create-event-store';
+export * from './event-store.module';

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { describeFailure, withTimeout } from './dependency-errors';
+
+/** One dependency the app cannot serve without. `check` throws when it is not usable now. */
+export interface HealthCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+/** Injection token of the `HealthCheck[]` that make up readiness. */
+export const HEALTH_CHECKS = Symbol.for('app.health.checks');
+
+export type CheckStatus = 'up' | 'down';
+
+export interface CheckResult {
+  readonly status: CheckStatus;
+  readonly error?: string;
+}
+
+export interface ReadinessReport {
+  readonly status: CheckStatus;
+  readonly checks: Readonly<Record<string, CheckResult>>;
+}
+
+/** A check that has not answered by then counts as down: readiness itself must answer quickly. */
+const CHECK_TIMEOUT_MS = 3_000;
+
+@Injectable()
+export class HealthService {
+  constructor(@Inject(HEALTH_CHECKS) private readonly checks: readonly HealthCheck[]) {}
+
+  async readiness(): Promise<ReadinessReport> {
+    const results = await Promise.all(
+      this.checks.map(async (dependency): Promise<[string, CheckResult]> => {
+        try {
+          await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, () => new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`));
+          return [dependency.name, { status: 'up' }];
+        } catch (error) {
+          return [dependency.name, { status: 'down', error: describeFailure(error) }];
+        }
+      }),
+    );
+    return {
+      status: results.every(([, result]) => result.status === 'up') ? 'up' : 'down',
+      checks: Object.fromEntries(results),
+    };
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * What every main does around Nest: load the configuration, probe the dependencies, boot
+ * quietly, say in one line what it serves, and close cleanly on SIGTERM or SIGINT. A start that
+ * cannot succeed ends with one line on stderr and a non-zero exit code, never with a stack.
+ */
+import type { INestApplicationContext, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { type AppConfig, ConfigError, type Environment, loadConfig, redactUrl } from '@app/config';
+import { DependencyUnavailableError } from './dependency-errors';
+import { type Dependency, probeDependencies } from './probes';
+
+/** sysexits.h: a configuration error. */
+export const EXIT_CONFIG = 78;
+/** sysexits.h: a service is unavailable. */
+export const EXIT_UNAVAILABLE = 69;
+
+const RUNNING_LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log'];
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * Options for `NestFactory.create*`: Nest's boot chatter (one line per module and route) is held
+ * back and dropped, warnings are kept, and a failed boot throws to `bootOrExit` instead of
+ * printing a stack and aborting.
+ */
+export const NEST_BOOT_OPTIONS = {
+  logger: ['fatal', 'error', 'warn'] as LogLevel[],
+  bufferLogs: true,
+  autoFlushLogs: false,
+  abortOnError: false,
+};
+
+export function exitWithLine(line: string, code: number): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(code);
+}
+
+export function loadConfigOrExit(env: Environment = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      exitWithLine(error.message, EXIT_CONFIG);
+    }
+    throw error;
+  }
+}
+
+/** Reaches each dependency in `needs`; names every one that is missing, one line each, and exits. */
+export async function probeOrExit(config: AppConfig, needs: readonly Dependency[]): Promise<void> {
+  const failures = await probeDependencies(config, needs);
+  if (failures.length > 0) {
+    exitWithLine(failures.map((failure) => failure.message).join('\n'), EXIT_UNAVAILABLE);
+  }
+}
+
+/**
+ * Runs `boot` (create the Nest app, listen). A dependency lost since the probe, or a port in use,
+ * ends the process with one line; anything else is a bug and keeps its stack.
+ */
+export async function bootOrExit<T extends INestApplicationContext>(boot: () => Promise<T>): Promise<T> {
+  try {
+    const app = await boot();
+    // Drops the buffered boot chatter (below `warn`) and lets runtime logs through.
+    app.flushLogs();
+    app.useLogger(RUNNING_LOG_LEVELS);
+    return app;
+  } catch (error) {
+    if (error instanceof DependencyUnavailableError) {
+      exitWithLine(error.message, EXIT_UNAVAILABLE);
+    }
+    const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
+    if (code === 'EADDRINUSE') {
+      const which = typeof port === 'number' ? `Port ${port}` : 'The HTTP port';
+      exitWithLine(`${which} is already in use: stop what listens there or set PORT.`, EXIT_UNAVAILABLE);
+    }
+    exitWithLine(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 1);
+  }
+}
+
+/** The one line a main logs once it runs, then any configuration warnings. */
+export function announce(context: string, line: string, config: AppConfig): Logger {
+  const logger = new Logger(context);
+  logger.log(line);
+  for (const warning of config.warnings) {
+    logger.warn(warning);
+  }
+  return logger;
+}
+
+export function describeEventStore(config: AppConfig): string {
+  const store = config.eventStore;
+  return store.kind === 'sqlite' ? `SQLite at ${store.file}` : `EventStoreDB at ${redactUrl(store.url)}`;
+}
+
+export function describeRedis(config: AppConfig): string {
+  return `Redis at ${redactUrl(config.redis.url)} (queue prefix ${config.queuePrefix})`;
+}
+
+/**
+ * SIGTERM or SIGINT: close the app (Nest's shutdown hooks close the stores and connections),
+ * then let the process end by itself. A second signal, or a close that takes too long, exits at
+ * once with a non-zero code.
+ */
+export function closeOnSignals(app: INestApplicationContext, logger: Logger): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      logger.warn(`${signal} again: exiting without waiting for the close to finish.`);
+      process.exit(1);
+    }
+    closing = true;
+    logger.log(`${signal}: closing.`);
+    // Unref'd: it fires only if something still holds the process after the close.
+    setTimeout(() => {
+      logger.error(`Still running ${SHUTDOWN_DEADLINE_MS / 1000} s after ${signal}: exiting.`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app.close().then(
+      () => {
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error(`Close failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
