@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
-import { HealthModule, RedisModule } from '@app/health';
+import { HealthModule, RedisModule } from '@app/runtime';
 
 /** API.md: a body over 256 KiB is a 413. */
 const BODY_LIMIT_BYTES = 256 * 1024;

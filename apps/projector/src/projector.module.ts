@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
-import { DependencyVerification, RedisModule } from '@app/health';
+import { DependencyVerification, RedisModule } from '@app/runtime';
 
 /**
  * Will keep every derived thing current from the global log (read model, tasking dispatch,

@@ -3,8 +3,10 @@
  * quietly, say in one line what it serves, and close cleanly on SIGTERM or SIGINT. A start that
  * cannot succeed ends with one line on stderr and a non-zero exit code, never with a stack.
  */
-import type { INestApplicationContext, LogLevel } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext, LogLevel } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type AppConfig, ConfigError, type Environment, loadConfig, redactUrl } from '@app/config';
 import { DependencyUnavailableError } from './dependency-errors';
 import { type Dependency, probeDependencies } from './probes';
@@ -22,19 +24,19 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
  * back and dropped, warnings are kept, and a failed boot throws to `bootOrExit` instead of
  * printing a stack and aborting.
  */
-export const NEST_BOOT_OPTIONS = {
+const NEST_BOOT_OPTIONS = {
   logger: ['fatal', 'error', 'warn'] as LogLevel[],
   bufferLogs: true,
   autoFlushLogs: false,
   abortOnError: false,
 };
 
-export function exitWithLine(line: string, code: number): never {
+function exitWithLine(line: string, code: number): never {
   process.stderr.write(`${line}\n`);
   process.exit(code);
 }
 
-export function loadConfigOrExit(env: Environment = process.env): AppConfig {
+function loadConfigOrExit(env: Environment = process.env): AppConfig {
   try {
     return loadConfig(env);
   } catch (error) {
@@ -46,7 +48,7 @@ export function loadConfigOrExit(env: Environment = process.env): AppConfig {
 }
 
 /** Reaches each dependency in `needs`; names every one that is missing, one line each, and exits. */
-export async function probeOrExit(config: AppConfig, needs: readonly Dependency[]): Promise<void> {
+async function probeOrExit(config: AppConfig, needs: readonly Dependency[]): Promise<void> {
   const failures = await probeDependencies(config, needs);
   if (failures.length > 0) {
     exitWithLine(failures.map((failure) => failure.message).join('\n'), EXIT_UNAVAILABLE);
@@ -57,7 +59,7 @@ export async function probeOrExit(config: AppConfig, needs: readonly Dependency[
  * Runs `boot` (create the Nest app, listen). A dependency lost since the probe, or a port in use,
  * ends the process with one line; anything else is a bug and keeps its stack.
  */
-export async function bootOrExit<T extends INestApplicationContext>(boot: () => Promise<T>): Promise<T> {
+async function bootOrExit<T extends INestApplicationContext>(boot: () => Promise<T>): Promise<T> {
   try {
     const app = await boot();
     // Drops the buffered boot chatter (below `warn`) and lets runtime logs through.
@@ -78,7 +80,7 @@ export async function bootOrExit<T extends INestApplicationContext>(boot: () => 
 }
 
 /** The one line a main logs once it runs, then any configuration warnings. */
-export function announce(context: string, line: string, config: AppConfig): Logger {
+function announce(context: string, line: string, config: AppConfig): Logger {
   const logger = new Logger(context);
   logger.log(line);
   for (const warning of config.warnings) {
@@ -87,12 +89,12 @@ export function announce(context: string, line: string, config: AppConfig): Logg
   return logger;
 }
 
-export function describeEventStore(config: AppConfig): string {
+function describeEventStore(config: AppConfig): string {
   const store = config.eventStore;
   return store.kind === 'sqlite' ? `SQLite at ${store.file}` : `EventStoreDB at ${redactUrl(store.url)}`;
 }
 
-export function describeRedis(config: AppConfig): string {
+function describeRedis(config: AppConfig): string {
   return `Redis at ${redactUrl(config.redis.url)} (queue prefix ${config.queuePrefix})`;
 }
 
@@ -101,7 +103,7 @@ export function describeRedis(config: AppConfig): string {
  * then let the process end by itself. A second signal, or a close that takes too long, exits at
  * once with a non-zero code.
  */
-export function closeOnSignals(app: INestApplicationContext, logger: Logger): void {
+function closeOnSignals(app: INestApplicationContext, logger: Logger): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (closing) {
@@ -127,4 +129,36 @@ export function closeOnSignals(app: INestApplicationContext, logger: Logger): vo
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+export interface Launch {
+  /** The logger context of the announce line: `Api`, `Worker`, … */
+  readonly name: string;
+  readonly needs: readonly Dependency[];
+  readonly module: (config: AppConfig) => DynamicModule;
+  /** Serves HTTP on PORT through this adapter; an app without one runs as a plain context. */
+  readonly http?: { readonly adapter: () => FastifyAdapter; readonly host: string };
+  /** What it does, for the announce line; `port` is the one it listens on, if any. */
+  readonly serves: (port: number | undefined) => string;
+}
+
+/** A main's whole life: configuration, probes, boot, one line saying what runs, close on signals. */
+export async function launch(app: Launch): Promise<void> {
+  const config = loadConfigOrExit();
+  await probeOrExit(config, app.needs);
+  const http = app.http;
+  const context = http
+    ? await bootOrExit(async () => {
+        const created = await NestFactory.create<NestFastifyApplication>(app.module(config), http.adapter(), NEST_BOOT_OPTIONS);
+        await created.listen(config.port, http.host);
+        return created;
+      })
+    : await bootOrExit(() => NestFactory.createApplicationContext(app.module(config), NEST_BOOT_OPTIONS));
+  const port = http ? Number(new URL(await (context as NestFastifyApplication).getUrl()).port) : undefined;
+  const logger = announce(
+    app.name,
+    `${app.serves(port)}; event store: ${describeEventStore(config)}; ${describeRedis(config)}.`,
+    config,
+  );
+  closeOnSignals(context, logger);
 }
