@@ -64,6 +64,9 @@ export default defineConfig(
       '@typescript-eslint/no-misused-promises': 'error',
       // Returning a promise from inside try/catch without awaiting it skips the catch.
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      // A caught error is `unknown`; passing it on as it came is right (some errors, such as
+      // better-sqlite3's, are not `instanceof Error` in every realm), wrapping it would lose it.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // Safe with Nest's constructor injection: with experimentalDecorators and
       // emitDecoratorMetadata in tsconfig.json, the rule leaves alone every file that has a
       // decorator, so a class used only as an injected type is never turned into a type import

@@ -312,14 +312,16 @@ export class SqliteEventStore implements EventStore {
       this.assertOpen();
       return Promise.resolve(work());
     } catch (error) {
-      if (!(error instanceof Error)) return Promise.reject(new Error(String(error)));
-      return Promise.reject(
-        isBusy(error)
-          ? new EventStoreUnavailableError(`The SQLite event store at ${this.file} is locked: ${error.message}`, { cause: error })
-          : error,
-      );
+      if (sqliteCode(error)?.startsWith('SQLITE_BUSY')) {
+        return Promise.reject(
+          new EventStoreUnavailableError(`The SQLite event store at ${this.file} is locked: ${String(error)}`, { cause: error }),
+        );
+      }
+      return Promise.reject(error);
     }
   }
+
+
 }
 
 function revisionMatches(expected: ExpectedRevision, actual: ActualRevision): boolean {
@@ -363,9 +365,14 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-function isBusy(error: Error & { code?: unknown }): boolean {
-  return typeof error.code === 'string' && error.code.startsWith('SQLITE_BUSY');
+/**
+ * The code of a better-sqlite3 error, read by shape: its native part keeps the error class of the
+ * first realm that loaded it, so `instanceof` fails in any other (a jest sandbox, for one).
+ */
+function sqliteCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
 }
