@@ -23,7 +23,7 @@ const STREAMS = 100;
 let files = 0;
 const newFile = (): string => join(folder, `log-${(files += 1)}.sqlite`);
 
-/** A tasking-sized event: about 530 bytes of data and metadata as stored. */
+/** A tasking-sized event: about 520 bytes of JSON data and metadata (about 590 with its ids and type). */
 function event(n: number): EventToAppend {
   return {
     id: randomUUID(),
@@ -31,8 +31,8 @@ function event(n: number): EventToAppend {
     data: {
       taskingId: randomUUID(),
       lpa: 'north-worcestershire',
-      title: `Refresh the modern slavery intelligence requirement, item ${n}`,
-      instructions: 'Review open MSHT intelligence for the LPA and submit gaps against the refreshed requirement questions.',
+      title: `Modern slavery intelligence requirement, item ${n}`,
+      instructions: 'Submit gaps in MSHT intelligence against the refreshed questions.',
       priority: 'high',
       dueAt: '2017-08-31T17:00:00.000Z',
     },
@@ -67,9 +67,10 @@ function rawLog(file: string): {
       const current = (head.get(stream) as number | undefined) ?? -1;
       if (current !== expected) throw new Error('conflict');
       let revision = current;
+      const now = Date.now();
       for (const e of events) {
         revision += 1;
-        insert.run(e.id, stream, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), Date.now());
+        insert.run(e.id, stream, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), now);
       }
     })
     .immediate.bind(null);
