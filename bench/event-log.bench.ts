@@ -130,6 +130,30 @@ async function singleEventAppends(): Promise<[Figure, Figure]> {
   return [median(raw), median(ours)];
 }
 
+/** Commands arriving together, as from concurrent HTTP requests: each appends one event. */
+async function concurrentAppends(raw: Figure, writers: number): Promise<[Figure, Figure]> {
+  const ours: Figure[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const store = new SqliteEventStore({ file: newFile() });
+    const perWriter = Math.ceil(singles / writers) * 4;
+    ours.push(
+      await time('SqliteEventStore', perWriter * writers, async () => {
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            let expectedRevision: number | 'no_stream' = 'no_stream';
+            for (let n = 0; n < perWriter; n += 1) {
+              const result = await store.appendToStream(`tasking-${w}`, [event(n)], { expectedRevision });
+              expectedRevision = result.nextExpectedRevision;
+            }
+          }),
+        );
+      }),
+    );
+    await store.close();
+  }
+  return [raw, median(ours)];
+}
+
 async function batchAppends(): Promise<[Figure, Figure]> {
   const batches = 200;
   const raw: Figure[] = [];
@@ -220,6 +244,10 @@ async function main(): Promise<void> {
   console.log(`Durability: WAL, synchronous=FULL for every append measured.\n`);
   const single = await singleEventAppends();
   console.log(report(`Append, one event per transaction, with the revision check (${singles} events)`, single, 'same rows, same check'));
+  const concurrent = await concurrentAppends(single[0], 64);
+  console.log(
+    report('Append, one event per append, 64 appends in flight at once (group commit)', concurrent, 'one event per transaction, above'),
+  );
   const batch = await batchAppends();
   console.log(report('Append, 100-event batches (20,000 events)', batch, 'same rows, same check'));
   const file = await filledLog(catchUpSize);

@@ -48,6 +48,19 @@ interface EventRow {
 
 type Statement<Params extends unknown[] = unknown[]> = Database.Statement<Params>;
 
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expected: ExpectedRevision;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type AppendOutcome = { readonly result: AppendResult } | { readonly error: Error };
+
+/** The most appends one commit takes; more wait for the next one. */
+const MAX_GROUP = 1_000;
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     -- The global position. An INTEGER PRIMARY KEY takes max + 1 on insert, and the log is never
@@ -91,7 +104,11 @@ export class SqliteEventStore implements EventStore {
   private readonly byEventId: Statement<[string]>;
   private readonly headPositionStatement: Statement<[]>;
   private readonly dataVersion: Statement<[]>;
-  private readonly appendTransaction: (
+  /** Appends waiting for the next group commit, oldest first. */
+  private queue: PendingAppend[] = [];
+  private commitScheduled = false;
+  private readonly commitGroup: (group: readonly PendingAppend[]) => AppendOutcome[];
+  private readonly appendRows: (
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
@@ -131,71 +148,111 @@ export class SqliteEventStore implements EventStore {
     this.headPositionStatement = this.db.prepare('SELECT coalesce(max(position), 0) AS head FROM events');
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
 
-    const append = this.db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult | { conflict: ActualRevision } => {
-        const head = this.streamHead.pluck().get(streamId) as number | undefined;
-        const actual: ActualRevision = head ?? 'no_stream';
-        if (!revisionMatches(expected, actual)) return { conflict: actual };
+    // Inside the group's transaction this runs as a savepoint, so an append that fails half-way
+    // (a duplicate event id) is undone alone.
+    this.appendRows = this.db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) => {
+      const head = this.streamHead.pluck().get(streamId) as number | undefined;
+      const actual: ActualRevision = head ?? 'no_stream';
+      if (!revisionMatches(expected, actual)) return { conflict: actual } as const;
 
-        // Recorded times never go backwards along the log, even if the clock does, so that
-        // "the log as of an instant" is always a prefix of the log.
-        const previous = (this.lastRecordedAt.pluck().get() as number | undefined) ?? 0;
-        const recordedAt = Math.max(Date.now(), previous);
-        let revision = head ?? -1;
-        let position = 0;
-        for (const event of events) {
-          revision += 1;
-          const info = this.insert.run(
-            event.id,
-            streamId,
-            revision,
-            event.type,
-            JSON.stringify(event.data),
-            JSON.stringify(event.metadata),
-            recordedAt,
-          );
-          position = Number(info.lastInsertRowid);
-        }
-        return { nextExpectedRevision: revision, position: BigInt(position) };
-      });
-    // IMMEDIATE takes the write lock before the revision is read, so that two processes cannot
-    // both read the same head and the loser waits (busy timeout) rather than fails mid-way.
-    this.appendTransaction = (streamId, events, expected) => append.immediate(streamId, events, expected);
+      // Recorded times never go backwards along the log, even if the clock does, so that
+      // "the log as of an instant" is always a prefix of the log.
+      const previous = (this.lastRecordedAt.pluck().get() as number | undefined) ?? 0;
+      const recordedAt = Math.max(Date.now(), previous);
+      let revision = head ?? -1;
+      let position = 0;
+      for (const event of events) {
+        revision += 1;
+        const info = this.insert.run(
+          event.id,
+          streamId,
+          revision,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          recordedAt,
+        );
+        position = Number(info.lastInsertRowid);
+      }
+      return { nextExpectedRevision: revision, position: BigInt(position) };
+    });
+    // IMMEDIATE takes the write lock before any revision is read, so that two processes cannot
+    // both read the same head; the other process waits (busy timeout) rather than fails.
+    const group = this.db.transaction((appends: readonly PendingAppend[]) => appends.map((a) => this.appendOne(a)));
+    this.commitGroup = (appends) => group.immediate(appends);
 
     this.signal = new ChangeSignal(this.file, options.pollIntervalMs ?? 10, () => this.dataVersion.get() as number);
   }
 
+  /**
+   * Group commit: appends that arrive while the event loop is busy are written in one transaction,
+   * so they share one fsync. Each keeps its own revision check and its own outcome, and none is
+   * answered before the transaction holding it is on disk.
+   */
   appendToStream(
     streamId: string,
     events: readonly EventToAppend[],
     options: { readonly expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
-    return this.run(() => this.appendSync(streamId, events, options.expectedRevision));
+    try {
+      this.assertOpen();
+      validateAppend(streamId, events, options.expectedRevision);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, expected: options.expectedRevision, resolve, reject });
+      this.scheduleCommit();
+    });
   }
 
-  private appendSync(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ): AppendResult {
-    validateAppend(streamId, events, expected);
-    let outcome: AppendResult | { conflict: ActualRevision };
+  private scheduleCommit(): void {
+    if (this.commitScheduled || this.queue.length === 0) return;
+    this.commitScheduled = true;
+    // After the I/O phase, so that requests read in the same turn of the loop join the group.
+    setImmediate(() => this.commitQueued());
+  }
+
+  private commitQueued(): void {
+    this.commitScheduled = false;
+    const group = this.queue.splice(0, MAX_GROUP);
+    this.scheduleCommit();
+    let outcomes: AppendOutcome[];
     try {
-      outcome = this.appendTransaction(streamId, events, expected);
+      outcomes = this.commitGroup(group);
     } catch (error) {
+      // The transaction as a whole failed (lock timeout, I/O error): nothing of it was written.
+      const failure = this.storeError(error);
+      for (const append of group) append.reject(failure);
+      return;
+    }
+    if (outcomes.some((o) => 'result' in o)) this.signal.notify();
+    outcomes.forEach((outcome, i) => {
+      const append = group[i]!;
+      if ('result' in outcome) append.resolve(outcome.result);
+      else append.reject(outcome.error);
+    });
+  }
+
+  private appendOne({ streamId, events, expected }: PendingAppend): AppendOutcome {
+    let written: AppendResult | { conflict: ActualRevision };
+    try {
+      written = this.appendRows(streamId, events, expected);
+    } catch (error) {
+      // Anything but a duplicate id fails the whole group: it is the store, not this append.
       if (!isUniqueViolation(error)) throw error;
       // An event id is already in the log: either this very append was made before (a retry
       // after a lost answer), or the id belongs to another event.
       const replay = this.findEarlierAppend(streamId, events, expected);
-      if (replay) return replay;
-      throw new DuplicateEventIdError(streamId, events.map((e) => e.id).filter((id) => this.byEventId.get(id)));
+      if (replay) return { result: replay };
+      return {
+        error: new DuplicateEventIdError(streamId, events.map((e) => e.id).filter((id) => this.byEventId.get(id))),
+      };
     }
-    if ('conflict' in outcome) {
-      const replay = this.findEarlierAppend(streamId, events, expected);
-      if (replay) return replay;
-      throw new WrongExpectedRevisionError(streamId, expected, outcome.conflict);
-    }
-    this.signal.notify();
-    return outcome;
+    if (!('conflict' in written)) return { result: written };
+    const replay = this.findEarlierAppend(streamId, events, expected);
+    if (replay) return { result: replay };
+    return { error: new WrongExpectedRevisionError(streamId, expected, written.conflict) };
   }
 
   /**
@@ -288,6 +345,8 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Appends already accepted are written, not dropped.
+    while (this.queue.length > 0) this.commitQueued();
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.signal.dispose();
     this.db.close();
@@ -312,14 +371,18 @@ export class SqliteEventStore implements EventStore {
       this.assertOpen();
       return Promise.resolve(work());
     } catch (error) {
-      if (sqliteCode(error)?.startsWith('SQLITE_BUSY')) {
-        return Promise.reject(
-          new EventStoreUnavailableError(`The SQLite event store at ${this.file} is locked: ${String(error)}`, { cause: error }),
-        );
-      }
-      return Promise.reject(error);
+      return Promise.reject(this.storeError(error));
     }
   }
+
+  /** Another process holding the write lock past the busy timeout is a dependency failure. */
+  private storeError(error: unknown): unknown {
+    if (!sqliteCode(error)?.startsWith('SQLITE_BUSY')) return error;
+    return new EventStoreUnavailableError(`The SQLite event store at ${this.file} is locked: ${String(error)}`, {
+      cause: error,
+    });
+  }
+
 
 
 }

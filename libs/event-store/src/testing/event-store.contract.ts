@@ -102,6 +102,26 @@ export function describeEventStoreContract(target: ContractTarget): void {
         expect(events[4]?.position).toBe(second.position);
       });
 
+      it('concurrent appends from one process each keep their own revision check', async () => {
+        const id = stream();
+        await store.appendToStream(id, testEvents(1), { expectedRevision: 'no_stream' });
+        const racing = Array.from({ length: 20 }, () =>
+          store.appendToStream(id, [testEvent('Raced')], { expectedRevision: 0 }).then(
+            () => 'appended',
+            (error: unknown) => error,
+          ),
+        );
+        const others = Array.from({ length: 50 }, (_, n) =>
+          store.appendToStream(stream(`other${n}`), testEvents(2), { expectedRevision: 'no_stream' }),
+        );
+        const outcomes = await Promise.all(racing);
+        expect(outcomes.filter((o) => o === 'appended')).toHaveLength(1);
+        expect(outcomes.filter((o) => o instanceof WrongExpectedRevisionError)).toHaveLength(19);
+        expect((await Promise.all(others)).map((r) => r.nextExpectedRevision)).toEqual(others.map(() => 1));
+        expect(await store.readStream(id)).toHaveLength(2);
+        expect(await store.readAll({ filter: ownLog() })).toHaveLength(2 + 100);
+      });
+
       it('refuses malformed appends without writing', async () => {
         await expect(store.appendToStream(stream(), [], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
         await expect(
@@ -189,6 +209,21 @@ export function describeEventStoreContract(target: ContractTarget): void {
         expect(error).toBeInstanceOf(DuplicateEventIdError);
         expect((error as DuplicateEventIdError).eventIds).toEqual([used.id]);
         expect(await store.readStream(stream('b'))).toEqual([]);
+      });
+
+      it('a refused duplicate does not take down appends made at the same time', async () => {
+        const used = testEvent();
+        await store.appendToStream(stream('a'), [used], { expectedRevision: 'no_stream' });
+        const before = store.appendToStream(stream('b'), testEvents(2), { expectedRevision: 'no_stream' });
+        const duplicate = store.appendToStream(stream('c'), [testEvent(), used], { expectedRevision: 'no_stream' });
+        const after = store.appendToStream(stream('d'), testEvents(3), { expectedRevision: 'no_stream' });
+        const settled = await Promise.allSettled([before, duplicate, after]);
+        expect(settled.map((s) => s.status)).toEqual(
+          store.capabilities.uniqueEventIdsAcrossLog ? ['fulfilled', 'rejected', 'fulfilled'] : ['fulfilled', 'fulfilled', 'fulfilled'],
+        );
+        expect(await store.readStream(stream('b'))).toHaveLength(2);
+        expect(await store.readStream(stream('d'))).toHaveLength(3);
+        if (store.capabilities.uniqueEventIdsAcrossLog) expect(await store.readStream(stream('c'))).toEqual([]);
       });
 
       it('an event id already used earlier in the same stream is refused', async () => {
