@@ -145,16 +145,36 @@ describe('handleCommand', () => {
     expect(await store.readStream(streamId)).toHaveLength(2);
   });
 
-  it('the same command sent twice at the same revision appends once', async () => {
-    const ctx = context();
-    const first = await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 2 }, context: ctx, expectedRevision: 'no_stream' });
-    const again = await store.appendToStream(
-      streamId,
-      [{ id: deterministicId(`${ctx.commandId}/0`), type: 'Counted', data: { by: 2 }, metadata: (await store.readStream(streamId))[0]!.metadata }],
-      { expectedRevision: 'no_stream' },
-    );
-    expect(again.position).toBe(first.position);
-    expect(await store.readStream(streamId)).toHaveLength(1);
+  describe('the same command again (a retry after a lost answer)', () => {
+    const count = (ctx: CommandContext, expectedRevision?: number | 'no_stream') =>
+      handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 4 }, context: ctx, expectedRevision });
+
+    it('is answered as the first time and appends nothing', async () => {
+      const ctx = context();
+      const first = await count(ctx);
+      const again = await count(ctx);
+      expect(again).toEqual(first);
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('with the revision the caller saw then, is not a stale If-Match', async () => {
+      const ctx = context();
+      const first = await count(ctx, 'no_stream');
+      expect(await count(ctx, 'no_stream')).toEqual(first);
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('after the stream moved on, and even where the rules would now refuse it', async () => {
+      const ctx = context();
+      const first = await count(ctx);
+      await count(context());
+      // A third count of 4 would pass the limit of 10: the retry must not be decided again.
+      const again = await count(ctx);
+      expect(again).toEqual(first);
+      expect(again.state).toEqual({ total: 4 });
+      expect(await store.readStream(streamId)).toHaveLength(2);
+      await expect(count(context())).rejects.toBeInstanceOf(LimitExceededError);
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Decider, DomainEvent } from '@app/domain';
 import { deterministicId } from './deterministic-id';
 import { WrongExpectedRevisionError } from './errors';
-import type { Actor, EventStore, ExpectedRevision, JsonObject } from './event-store';
+import type { Actor, EventStore, ExpectedRevision, JsonObject, RecordedEvent } from './event-store';
 
 /** Who asks, when, and as part of what: becomes the metadata of every event the command causes. */
 export interface CommandContext {
@@ -42,7 +42,9 @@ export interface CommandResult<State, Event> {
 
 /**
  * Load the stream, fold it, decide, and append at the revision the decision was made on. Losing a
- * race to another writer re-runs the decision on the newer state, a bounded number of times.
+ * race to another writer re-runs the decision on the newer state, a bounded number of times. A
+ * command whose events are already in the stream (a retry after a lost answer) is answered as it
+ * was the first time, appending nothing.
  */
 export async function handleCommand<State, Command, Event extends DomainEvent>(
   store: EventStore,
@@ -52,15 +54,14 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt += 1) {
     const history = await store.readStream(streamId);
+    const earlier = earlierRun(history, decider, context.commandId);
+    if (earlier) return { streamId, ...earlier };
     const last = history[history.length - 1];
     const revision: number | 'no_stream' = last ? last.revision : 'no_stream';
     if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamId, options.expectedRevision, revision);
     }
-    let state = history.reduce(
-      (folded, recorded) => decider.evolve(folded, { type: recorded.type, data: recorded.data } as unknown as Event),
-      decider.initialState(),
-    );
+    let state = fold(decider, history);
 
     const decided = decider.decide(command, state);
     const events: readonly Event[] = Array.isArray(decided) ? decided : [decided as Event];
@@ -93,4 +94,35 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       if (!retry) throw error;
     }
   }
+}
+
+function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {
+  return { type: recorded.type, data: recorded.data } as unknown as Event;
+}
+
+function fold<State, Command, Event extends DomainEvent>(
+  decider: Decider<State, Command, Event>,
+  history: readonly RecordedEvent[],
+): State {
+  return history.reduce((state, recorded) => decider.evolve(state, toDomainEvent<Event>(recorded)), decider.initialState());
+}
+
+/** The events this very command appended before, found by the ids derived from it. */
+function earlierRun<State, Command, Event extends DomainEvent>(
+  history: readonly RecordedEvent[],
+  decider: Decider<State, Command, Event>,
+  commandId: string,
+): Omit<CommandResult<State, Event>, 'streamId'> | undefined {
+  const start = history.findIndex((e) => e.id === deterministicId(`${commandId}/0`));
+  if (start < 0) return undefined;
+  let end = start;
+  while (history[end + 1]?.id === deterministicId(`${commandId}/${end + 1 - start}`)) end += 1;
+  const own = history.slice(start, end + 1);
+  const last = own[own.length - 1]!;
+  return {
+    events: own.map((e) => toDomainEvent<Event>(e)),
+    state: fold(decider, history.slice(0, end + 1)),
+    revision: last.revision,
+    position: last.position,
+  };
 }

@@ -42,7 +42,10 @@ export interface RecordedEvent<Type extends string = string, Data extends object
   readonly revision: number;
   /** Position in the global log: strictly increasing in commit order. */
   readonly position: bigint;
-  /** When the store recorded it. Never decreases along the global log. */
+  /**
+   * When the store recorded it. The SQLite store never lets it decrease along the global log;
+   * EventStoreDB takes it from the server's clock, which makes no such promise.
+   */
   readonly recordedAt: Date;
 }
 

@@ -2,3 +2,5 @@ export * from './event-store';
 export * from './errors';
 export * from './create-event-store';
 export * from './event-store.module';
+export * from './command-handler';
+export { deterministicId } from './deterministic-id';

@@ -8,7 +8,7 @@ export class ChangeSignal {
   private static readonly byFile = new Map<string, Set<ChangeSignal>>();
 
   private generation = 0;
-  private readonly waiters = new Set<{ stamp: string; resolve: () => void }>();
+  private readonly waiters = new Set<{ readonly stamp: string; readonly wake: () => void }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -37,25 +37,35 @@ export class ChangeSignal {
     }
   }
 
-  /** Resolves once the log may have changed since `stamp` was taken, or when `cancelled` resolves. */
-  changedSince(stamp: string, cancelled: Promise<void>): Promise<void> {
-    if (this.stamp() !== stamp) return Promise.resolve();
+  /** Resolves once the log may have changed since `stamp` was taken, or when `abort` fires. */
+  changedSince(stamp: string, abort: AbortSignal): Promise<void> {
+    if (abort.aborted || this.stamp() !== stamp) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const waiter = { stamp, resolve };
-      this.waiters.add(waiter);
-      void cancelled.then(() => {
+      const onAbort = (): void => {
         this.waiters.delete(waiter);
         this.stopIfIdle();
         resolve();
-      });
+      };
+      const waiter = {
+        stamp,
+        wake: () => {
+          // Woken by a change: the abort listener goes too, so nothing piles up on a signal
+          // that lives as long as the subscription.
+          abort.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      abort.addEventListener('abort', onAbort, { once: true });
+      this.waiters.add(waiter);
       this.startPolling();
     });
   }
 
   dispose(): void {
-    ChangeSignal.byFile.get(this.file)?.delete(this);
-    if (ChangeSignal.byFile.get(this.file)?.size === 0) ChangeSignal.byFile.delete(this.file);
-    for (const waiter of this.waiters) waiter.resolve();
+    const peers = ChangeSignal.byFile.get(this.file);
+    peers?.delete(this);
+    if (peers?.size === 0) ChangeSignal.byFile.delete(this.file);
+    for (const waiter of this.waiters) waiter.wake();
     this.waiters.clear();
     this.stopIfIdle();
   }
@@ -66,7 +76,7 @@ export class ChangeSignal {
     for (const waiter of this.waiters) {
       if (waiter.stamp !== now) {
         this.waiters.delete(waiter);
-        waiter.resolve();
+        waiter.wake();
       }
     }
     this.stopIfIdle();

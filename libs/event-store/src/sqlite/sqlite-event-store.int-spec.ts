@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { EventStoreUnavailableError } from '../errors';
+import { EventStoreUnavailableError, InvalidAppendError } from '../errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { testEvents } from '../testing/events';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -59,5 +59,71 @@ describe('SQLite event store: group commit', () => {
     await store.appendToStream('tally-1', testEvents(1), { expectedRevision: 'no_stream' });
     expect(await store.readAll()).toHaveLength(1);
     await store.close();
+  });
+});
+
+describe('SQLite event store: its own promises', () => {
+  const file = (): string => join(folder, `events-${(files += 1)}.sqlite`);
+  const stores: SqliteEventStore[] = [];
+  const open = (options: Omit<ConstructorParameters<typeof SqliteEventStore>[0], 'file'> & { file?: string } = {}): SqliteEventStore => {
+    const store = new SqliteEventStore({ file: file(), ...options });
+    stores.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+
+  it('recorded times never go backwards along the log, even when the clock does', async () => {
+    const readings = [5_000, 9_000, 7_000, 8_000, 12_000];
+    const store = open({ clock: () => readings.shift() ?? 20_000 });
+    for (let n = 0; n < 5; n += 1) await store.appendToStream(`tally-${n}`, testEvents(1), { expectedRevision: 'no_stream' });
+    expect((await store.readAll()).map((e) => e.recordedAt.getTime())).toEqual([5_000, 9_000, 9_000, 9_000, 12_000]);
+    // So the log as of an instant is a prefix of it.
+    expect(await store.readStream('tally-3', { until: new Date(8_999) })).toEqual([]);
+  });
+
+  it('a store on the same file in this process wakes a subscriber at once, without waiting for the poll', async () => {
+    const path = file();
+    const reader = open({ file: path, pollIntervalMs: 3_600_000 });
+    const writer = open({ file: path, pollIntervalMs: 3_600_000 });
+    const subscription = reader.subscribeToAll();
+    const next = subscription[Symbol.asyncIterator]().next();
+    await writer.appendToStream('tally-1', testEvents(1), { expectedRevision: 'no_stream' });
+    expect((await next).value).toMatchObject({ streamId: 'tally-1' });
+    await subscription.close();
+  });
+
+  it('waits for a lock held by another process without stopping this one', async () => {
+    const path = file();
+    const store = open({ file: path, busyTimeoutMs: 5_000 });
+    const other = new Database(path);
+    other.prepare('BEGIN IMMEDIATE').run();
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 5);
+    try {
+      const append = store.appendToStream('tally-1', testEvents(1), { expectedRevision: 'no_stream' });
+      // The lock is let go from a timer: it can only fire if the append does not hold the loop.
+      setTimeout(() => other.prepare('ROLLBACK').run(), 150);
+      await append;
+      expect(ticks).toBeGreaterThan(5);
+    } finally {
+      clearInterval(ticker);
+      other.close();
+    }
+    expect(await store.readStream('tally-1')).toHaveLength(1);
+  });
+
+  it('an event that is not JSON is refused alone, not with the appends committed beside it', async () => {
+    const store = open();
+    const bad = { ...testEvents(1)[0]!, data: { amount: 1n } as unknown as Record<string, never> };
+    const results = await Promise.allSettled([
+      store.appendToStream('tally-1', testEvents(1), { expectedRevision: 'no_stream' }),
+      store.appendToStream('tally-2', [bad], { expectedRevision: 'no_stream' }),
+      store.appendToStream('tally-3', testEvents(1), { expectedRevision: 'no_stream' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidAppendError);
+    expect((await store.readAll()).map((e) => e.streamId)).toEqual(['tally-1', 'tally-3']);
   });
 });

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import {
   DuplicateEventIdError,
   EventStoreUnavailableError,
+  InvalidAppendError,
   WrongExpectedRevisionError,
 } from '../errors';
 import type {
@@ -22,17 +23,19 @@ import type {
 } from '../event-store';
 import { validateAppend } from '../validate-append';
 import { ChangeSignal } from './change-signal';
-import { SqliteSubscription } from './sqlite-subscription';
+import { type PagedLog, SqliteSubscription } from './sqlite-subscription';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; its folder is created if missing. */
   readonly file: string;
   /** `full` (default): an append is durable before it returns. `normal`: WAL may lose the last commits on power loss. */
   readonly synchronous?: 'full' | 'normal' | undefined;
-  /** How long an append waits for another process's write lock before failing. */
+  /** How long an append may wait for another process's write lock before it fails (default 5 s). */
   readonly busyTimeoutMs?: number | undefined;
-  /** How often idle subscriptions look for commits made by other processes. */
+  /** How often idle subscriptions look for commits made by other processes (default 10 ms). */
   readonly pollIntervalMs?: number | undefined;
+  /** The clock of `recordedAt`, in epoch milliseconds; tests turn it back to check the log does not. */
+  readonly clock?: (() => number) | undefined;
 }
 
 interface EventRow {
@@ -46,20 +49,38 @@ interface EventRow {
   recorded_at: number;
 }
 
-type Statement<Params extends unknown[] = unknown[]> = Database.Statement<Params>;
+/** An event as it will be stored: serialised before it is queued, so one bad event fails alone. */
+interface EventRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+}
 
 interface PendingAppend {
   readonly streamId: string;
-  readonly events: readonly EventToAppend[];
+  readonly records: readonly EventRecord[];
   readonly expected: ExpectedRevision;
+  /** When it was queued: how long it has waited for the write lock. */
+  readonly since: number;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
 type AppendOutcome = { readonly result: AppendResult } | { readonly error: Error };
+type Written = AppendResult | { readonly conflict: ActualRevision };
+type Statement<Params extends unknown[] = unknown[]> = Database.Statement<Params>;
 
 /** The most appends one commit takes; more wait for the next one. */
 const MAX_GROUP = 1_000;
+/**
+ * SQLite waits for a lock by sleeping, which stops the whole process. It may sleep this long at
+ * most; past that the append is retried from a timer, so the process keeps serving meanwhile.
+ */
+const LOCK_WAIT_SLICE_MS = 20;
+const LOCK_RETRY_DELAY_MS = 5;
+/** SQLite result codes that mean the store itself cannot serve (disk, locks, file), not a bug. */
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CORRUPT|CANTOPEN|NOTADB|NOMEM|PROTOCOL)/;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -84,7 +105,7 @@ const SCHEMA = `
  * and append at once; SQLite's write lock serialises them and the revision check runs inside the
  * locked transaction.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, PagedLog {
   readonly name = 'sqlite';
   readonly capabilities: EventStoreCapabilities = {
     uniqueEventIdsAcrossLog: true,
@@ -93,95 +114,98 @@ export class SqliteEventStore implements EventStore {
 
   readonly file: string;
   private readonly db: Database.Database;
+  private readonly busyTimeoutMs: number;
+  private readonly clock: () => number;
   private readonly signal: ChangeSignal;
   private readonly subscriptions = new Set<SqliteSubscription>();
-  private readonly filteredReads = new Map<string, Statement>();
+  private readonly readStatements = new Map<string, Statement>();
   private closed = false;
+
+  /** Appends waiting for the next group commit, oldest first. */
+  private queue: PendingAppend[] = [];
+  private commitTimer: { cancel(): void } | undefined;
 
   private readonly streamHead: Statement<[string]>;
   private readonly lastRecordedAt: Statement<[]>;
   private readonly insert: Statement<[string, string, number, string, string, string, number]>;
   private readonly byEventId: Statement<[string]>;
-  private readonly headPositionStatement: Statement<[]>;
+  private readonly head: Statement<[]>;
   private readonly dataVersion: Statement<[]>;
-  /** Appends waiting for the next group commit, oldest first. */
-  private queue: PendingAppend[] = [];
-  private commitScheduled = false;
+  private readonly appendRows: (streamId: string, records: readonly EventRecord[], expected: ExpectedRevision) => Written;
   private readonly commitGroup: (group: readonly PendingAppend[]) => AppendOutcome[];
-  private readonly appendRows: (
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ) => AppendResult | { conflict: ActualRevision };
+  private readonly readPageInSnapshot: (
+    after: bigint,
+    filter: LogFilter | undefined,
+    limit: number,
+  ) => { events: RecordedEvent[]; readUpTo: bigint };
 
   constructor(options: SqliteEventStoreOptions) {
     this.file = resolve(options.file);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    this.clock = options.clock ?? Date.now;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       this.db = new Database(this.file);
-      // The busy timeout must be set before anything else that takes a lock, so that several
-      // processes opening the file at once wait for each other instead of failing.
-      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+      // While opening, several processes may race to set WAL mode and create the schema: let
+      // them wait for each other in full. Appends later wait in slices (see LOCK_WAIT_SLICE_MS).
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
       this.db.transaction(() => this.db.exec(SCHEMA)).immediate();
+      this.db.pragma(`busy_timeout = ${Math.min(LOCK_WAIT_SLICE_MS, this.busyTimeoutMs)}`);
     } catch (error) {
-      throw new EventStoreUnavailableError(
-        `Cannot open the SQLite event store at ${this.file}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw new EventStoreUnavailableError(`Cannot open the SQLite event store at ${this.file}: ${String(error)}`, {
+        cause: error,
+      });
     }
 
-    this.streamHead = this.db.prepare(
-      'SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
-    );
-    this.lastRecordedAt = this.db.prepare(
-      'SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1',
-    );
+    this.streamHead = this.db.prepare('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
+    this.lastRecordedAt = this.db.prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1');
     this.insert = this.db.prepare(
       `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.byEventId = this.db.prepare(
-      'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
-    );
-    this.headPositionStatement = this.db.prepare('SELECT coalesce(max(position), 0) AS head FROM events');
-    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+    this.byEventId = this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?');
+    this.head = this.db.prepare('SELECT coalesce(max(position), 0) FROM events');
+    this.dataVersion = this.db.prepare('PRAGMA data_version');
 
     // Inside the group's transaction this runs as a savepoint, so an append that fails half-way
     // (a duplicate event id) is undone alone.
-    this.appendRows = this.db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) => {
-      const head = this.streamHead.pluck().get(streamId) as number | undefined;
-      const actual: ActualRevision = head ?? 'no_stream';
-      if (!revisionMatches(expected, actual)) return { conflict: actual } as const;
+    this.appendRows = this.db.transaction(
+      (streamId: string, records: readonly EventRecord[], expected: ExpectedRevision): Written => {
+        const head = this.streamHead.pluck().get(streamId) as number | undefined;
+        const actual: ActualRevision = head ?? 'no_stream';
+        if (!revisionMatches(expected, actual)) return { conflict: actual };
 
-      // Recorded times never go backwards along the log, even if the clock does, so that
-      // "the log as of an instant" is always a prefix of the log.
-      const previous = (this.lastRecordedAt.pluck().get() as number | undefined) ?? 0;
-      const recordedAt = Math.max(Date.now(), previous);
-      let revision = head ?? -1;
-      let position = 0;
-      for (const event of events) {
-        revision += 1;
-        const info = this.insert.run(
-          event.id,
-          streamId,
-          revision,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          recordedAt,
-        );
-        position = Number(info.lastInsertRowid);
-      }
-      return { nextExpectedRevision: revision, position: BigInt(position) };
-    });
+        // Recorded times never go backwards along the log, even if the clock does, so that
+        // "the log as of an instant" is always a prefix of the log.
+        const previous = (this.lastRecordedAt.pluck().get() as number | undefined) ?? 0;
+        const recordedAt = Math.max(this.clock(), previous);
+        let revision = head ?? -1;
+        let position = 0;
+        for (const record of records) {
+          revision += 1;
+          const info = this.insert.run(record.id, streamId, revision, record.type, record.data, record.metadata, recordedAt);
+          position = Number(info.lastInsertRowid);
+        }
+        return { nextExpectedRevision: revision, position: BigInt(position) };
+      },
+    );
     // IMMEDIATE takes the write lock before any revision is read, so that two processes cannot
-    // both read the same head; the other process waits (busy timeout) rather than fails.
+    // both read the same head.
     const group = this.db.transaction((appends: readonly PendingAppend[]) => appends.map((a) => this.appendOne(a)));
     this.commitGroup = (appends) => group.immediate(appends);
 
-    this.signal = new ChangeSignal(this.file, options.pollIntervalMs ?? 10, () => this.dataVersion.get() as number);
+    // One snapshot: the page and the head it is measured against.
+    this.readPageInSnapshot = this.db.transaction((after: bigint, filter: LogFilter | undefined, limit: number) => {
+      const events = this.selectAll(after, filter, limit);
+      const last = events[events.length - 1];
+      if (events.length === limit && last) return { events, readUpTo: last.position };
+      const head = BigInt(this.head.pluck().get() as number);
+      return { events, readUpTo: head > after ? head : after };
+    });
+
+    this.signal = new ChangeSignal(this.file, options.pollIntervalMs ?? 10, () => this.dataVersion.pluck().get() as number);
   }
 
   /**
@@ -194,38 +218,54 @@ export class SqliteEventStore implements EventStore {
     events: readonly EventToAppend[],
     options: { readonly expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
+    let records: EventRecord[];
     try {
       this.assertOpen();
       validateAppend(streamId, events, options.expectedRevision);
+      records = events.map((event) => serialise(streamId, event));
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events, expected: options.expectedRevision, resolve, reject });
+      this.queue.push({ streamId, records, expected: options.expectedRevision, since: Date.now(), resolve, reject });
       this.scheduleCommit();
     });
   }
 
-  private scheduleCommit(): void {
-    if (this.commitScheduled || this.queue.length === 0) return;
-    this.commitScheduled = true;
-    // After the I/O phase, so that requests read in the same turn of the loop join the group.
-    setImmediate(() => this.commitQueued());
+  private scheduleCommit(delayMs?: number): void {
+    if (this.commitTimer || this.queue.length === 0) return;
+    // setImmediate runs after the I/O phase, so that requests read in the same turn of the loop
+    // join the group.
+    if (delayMs === undefined) {
+      const immediate = setImmediate(() => this.commitQueued());
+      this.commitTimer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(() => this.commitQueued(), delayMs);
+      this.commitTimer = { cancel: () => clearTimeout(timeout) };
+    }
   }
 
   private commitQueued(): void {
-    this.commitScheduled = false;
+    this.commitTimer = undefined;
     const group = this.queue.splice(0, MAX_GROUP);
-    this.scheduleCommit();
+    if (group.length === 0) return;
     let outcomes: AppendOutcome[];
     try {
       outcomes = this.commitGroup(group);
     } catch (error) {
-      // The transaction as a whole failed (lock timeout, I/O error): nothing of it was written.
+      // The transaction as a whole failed: nothing of it was written.
+      const waited = Date.now() - group[0]!.since;
+      if (isLocked(error) && !this.closed && waited < this.busyTimeoutMs) {
+        this.queue.unshift(...group);
+        this.scheduleCommit(LOCK_RETRY_DELAY_MS);
+        return;
+      }
       const failure = this.storeError(error);
       for (const append of group) append.reject(failure);
+      this.scheduleCommit();
       return;
     }
+    this.scheduleCommit();
     if (outcomes.some((o) => 'result' in o)) this.signal.notify();
     outcomes.forEach((outcome, i) => {
       const append = group[i]!;
@@ -234,23 +274,22 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  private appendOne({ streamId, events, expected }: PendingAppend): AppendOutcome {
-    let written: AppendResult | { conflict: ActualRevision };
+  private appendOne({ streamId, records, expected }: PendingAppend): AppendOutcome {
+    let written: Written;
     try {
-      written = this.appendRows(streamId, events, expected);
+      written = this.appendRows(streamId, records, expected);
     } catch (error) {
       // Anything but a duplicate id fails the whole group: it is the store, not this append.
-      if (!isUniqueViolation(error)) throw error;
+      if (sqliteCode(error) !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
       // An event id is already in the log: either this very append was made before (a retry
       // after a lost answer), or the id belongs to another event.
-      const replay = this.findEarlierAppend(streamId, events, expected);
+      const replay = this.findEarlierAppend(streamId, records, expected);
       if (replay) return { result: replay };
-      return {
-        error: new DuplicateEventIdError(streamId, events.map((e) => e.id).filter((id) => this.byEventId.get(id))),
-      };
+      const used = records.map((r) => r.id).filter((id) => this.byEventId.get(id) !== undefined);
+      return { error: new DuplicateEventIdError(streamId, used) };
     }
     if (!('conflict' in written)) return { result: written };
-    const replay = this.findEarlierAppend(streamId, events, expected);
+    const replay = this.findEarlierAppend(streamId, records, expected);
     if (replay) return { result: replay };
     return { error: new WrongExpectedRevisionError(streamId, expected, written.conflict) };
   }
@@ -261,18 +300,16 @@ export class SqliteEventStore implements EventStore {
    */
   private findEarlierAppend(
     streamId: string,
-    events: readonly EventToAppend[],
+    records: readonly EventRecord[],
     expected: ExpectedRevision,
   ): AppendResult | undefined {
-    const found = events.map(
-      (e) => this.byEventId.get(e.id) as { stream_id: string; revision: number; position: number } | undefined,
+    const found = records.map(
+      (r) => this.byEventId.get(r.id) as { stream_id: string; revision: number; position: number } | undefined,
     );
     const first = found[0];
     if (!first) return undefined;
     const start = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : first.revision;
-    const consecutive = found.every(
-      (row, i) => row !== undefined && row.stream_id === streamId && row.revision === start + i,
-    );
+    const consecutive = found.every((row, i) => row?.stream_id === streamId && row.revision === start + i);
     if (!consecutive) return undefined;
     const last = found[found.length - 1]!;
     return { nextExpectedRevision: last.revision, position: BigInt(last.position) };
@@ -299,14 +336,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.run(() => this.readAllSync(options.after ?? 0n, options.filter, options.maxCount ?? -1));
-  }
-
-  /** Synchronous read of the global log; subscriptions use it so that one read is one snapshot. */
-  readAllSync(after: bigint, filter: LogFilter | undefined, maxCount: number): RecordedEvent[] {
-    const [where, params] = filterClause(filter);
-    const sql = `SELECT * FROM events WHERE position > ?${where} ORDER BY position LIMIT ?`;
-    return (this.statement(sql).all(Number(after), ...params, maxCount) as EventRow[]).map(toRecordedEvent);
+    return this.run(() => this.selectAll(options.after ?? 0n, options.filter, options.maxCount ?? -1));
   }
 
   /**
@@ -314,49 +344,57 @@ export class SqliteEventStore implements EventStore {
    * last matching event when the page is not full, since nothing else matched up to the head.
    */
   readPage(after: bigint, filter: LogFilter | undefined, limit: number): { events: RecordedEvent[]; readUpTo: bigint } {
-    return this.db.transaction(() => {
-      const events = this.readAllSync(after, filter, limit);
-      const last = events[events.length - 1];
-      if (events.length === limit && last) return { events, readUpTo: last.position };
-      const head = BigInt(this.headPositionStatement.pluck().get() as number);
-      return { events, readUpTo: head > after ? head : after };
-    })();
+    this.assertOpen();
+    try {
+      return this.readPageInSnapshot(after, filter, limit);
+    } catch (error) {
+      throw this.storeError(error);
+    }
   }
 
   headPosition(): Promise<bigint> {
-    return this.run(() => BigInt(this.headPositionStatement.pluck().get() as number));
+    return this.run(() => BigInt(this.head.pluck().get() as number));
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
-    const subscription = new SqliteSubscription(this, this.signal, options, () =>
-      this.subscriptions.delete(subscription),
-    );
+    const subscription = new SqliteSubscription(this, this.signal, options, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
     return subscription;
   }
 
+  /** Reads the head of the log: the file is open, readable, and its schema is there. */
   ping(): Promise<void> {
     return this.run(() => {
-      this.db.prepare('SELECT 1').get();
+      this.head.get();
     });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Appends already accepted are written, not dropped.
+    // Appends already accepted are written, not dropped: here waiting for the lock in full.
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     while (this.queue.length > 0) this.commitQueued();
+    this.commitTimer?.cancel();
+    this.commitTimer = undefined;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.signal.dispose();
     this.db.close();
   }
 
+  private selectAll(after: bigint, filter: LogFilter | undefined, maxCount: number): RecordedEvent[] {
+    const [where, params] = filterClause(filter);
+    const sql = `SELECT * FROM events WHERE position > ?${where} ORDER BY position LIMIT ?`;
+    return (this.statement(sql).all(Number(after), ...params, maxCount) as EventRow[]).map(toRecordedEvent);
+  }
+
+  /** Prepared once per shape of query (filters vary in the number of values). */
   private statement(sql: string): Statement {
-    let statement = this.filteredReads.get(sql);
+    let statement = this.readStatements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
-      this.filteredReads.set(sql, statement);
+      this.readStatements.set(sql, statement);
     }
     return statement;
   }
@@ -375,16 +413,28 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Another process holding the write lock past the busy timeout is a dependency failure. */
+  /** A store that cannot serve (locked past the timeout, disk full, I/O error) is a dependency failure. */
   private storeError(error: unknown): unknown {
-    if (!sqliteCode(error)?.startsWith('SQLITE_BUSY')) return error;
-    return new EventStoreUnavailableError(`The SQLite event store at ${this.file} is locked: ${String(error)}`, {
+    const code = sqliteCode(error);
+    if (code === undefined || !UNAVAILABLE_CODES.test(code)) return error;
+    return new EventStoreUnavailableError(`The SQLite event store at ${this.file} cannot serve: ${String(error)}`, {
       cause: error,
     });
   }
+}
 
-
-
+function serialise(streamId: string, event: EventToAppend): EventRecord {
+  try {
+    return {
+      // UUIDs are case-insensitive: one spelling, so that the same id is always the same key.
+      id: event.id.toLowerCase(),
+      type: event.type,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(event.metadata),
+    };
+  } catch (error) {
+    throw new InvalidAppendError(`Stream ${streamId}: event ${event.id} is not JSON: ${String(error)}`);
+  }
 }
 
 function revisionMatches(expected: ExpectedRevision, actual: ActualRevision): boolean {
@@ -427,8 +477,9 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE';
+function isLocked(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code !== undefined && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
 /**

@@ -14,9 +14,7 @@ const PAGE_SIZE = 512;
  * holds at most one page in memory and never a lock: writers do not wait for it.
  */
 export class SqliteSubscription implements Subscription {
-  private closed = false;
-  private markClosed!: () => void;
-  private readonly closedSignal = new Promise<void>((resolve) => (this.markClosed = resolve));
+  private readonly closing = new AbortController();
   private readonly iterator: AsyncGenerator<RecordedEvent, void, undefined>;
 
   constructor(
@@ -33,26 +31,32 @@ export class SqliteSubscription implements Subscription {
   }
 
   close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.markClosed();
+    if (!this.closing.signal.aborted) {
+      this.closing.abort();
       this.onClose();
     }
     return Promise.resolve();
   }
 
   private async *follow(start: bigint, filter: LogFilter | undefined): AsyncGenerator<RecordedEvent, void, undefined> {
+    const closed = this.closing.signal;
     let after = start;
     try {
-      while (!this.closed) {
+      while (!closed.aborted) {
         const stamp = this.signal.stamp();
         const page = this.log.readPage(after, filter, PAGE_SIZE);
         for (const event of page.events) {
-          if (this.closed) return;
+          if (closed.aborted) return;
           yield event;
         }
         after = page.readUpTo;
-        if (page.events.length === 0) await this.signal.changedSince(stamp, this.closedSignal);
+        if (page.events.length === 0) {
+          await this.signal.changedSince(stamp, closed);
+        } else {
+          // A consumer that never waits would otherwise hold the event loop for the whole
+          // catch-up: let timers, requests and this process's own appends in between pages.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     } finally {
       await this.close();
