@@ -63,12 +63,17 @@ describe('loadConfig', () => {
     expect(config.readModel).toEqual({ kind: 'sqlite', file: '/tmp/run-1/read-model.sqlite' });
   });
 
-  it.each(['esdb://a:2113,b:2113,c:2113?tls=true', 'esdb+discover://cluster:2113', 'kurrentdb://localhost:2113?tls=false'])(
-    'accepts the EventStoreDB connection string %s',
-    (url) => {
-      expect(loadConfig({ EVENTSTORE_URL: url }).eventStore).toEqual({ kind: 'eventstoredb', url });
-    },
-  );
+  it.each([
+    'esdb://a:2113,b:2113,c:2113?tls=true',
+    'esdb+discover://cluster:2113',
+    'kurrentdb://localhost:2113?tls=false',
+    'kurrentdb+discover://cluster:2113',
+    'kurrent://localhost:2113?tls=false',
+    'kurrent+discover://cluster:2113',
+    'KurrentDB://localhost:2113',
+  ])('accepts the EventStoreDB connection string %s', (url) => {
+    expect(loadConfig({ EVENTSTORE_URL: url }).eventStore).toEqual({ kind: 'eventstoredb', url });
+  });
 
   it('counts an empty variable as unset', () => {
     const config = loadConfig({ PORT: '', EVENTSTORE_URL: '  ', REDIS_URL: '', AUTH_JWT_SECRET: '' });
@@ -109,6 +114,8 @@ describe('loadConfig', () => {
     ['PORT', '80.5'],
     ['EVENTSTORE_URL', 'http://eventstore:2113'],
     ['EVENTSTORE_URL', 'esdb://'],
+    ['EVENTSTORE_URL', 'kurrent+discover://'],
+    ['EVENTSTORE_URL', 'kurrentx://localhost:2113'],
     ['EVENTSTORE_SQLITE_SYNCHRONOUS', 'off'],
     ['DATABASE_URL', 'mysql://db/governance'],
     ['DATABASE_URL', 'not a url'],

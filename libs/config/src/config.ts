@@ -67,7 +67,15 @@ export const DEVELOPMENT_JWT_SECRET = 'development-secret-do-not-use-in-producti
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
 const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
-const EVENTSTORE_SCHEMES = ['esdb://', 'esdb+discover://', 'kurrentdb://', 'kurrentdb+discover://'];
+/** What the EventStoreDB adapter accepts: the old name, the new one and its short form, each also for a cluster. */
+const EVENTSTORE_SCHEMES = [
+  'esdb://',
+  'esdb+discover://',
+  'kurrentdb://',
+  'kurrentdb+discover://',
+  'kurrent://',
+  'kurrent+discover://',
+];
 const DATABASE_SCHEMES = ['postgres:', 'postgresql:'];
 const REDIS_SCHEMES = ['redis:', 'rediss:'];
 const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;

@@ -73,6 +73,9 @@ function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ReplyError';
 }
 
+/** The failure `withTimeout` reports for something that did not answer within `ms`. */
+export const noAnswer = (ms: number) => (): Error => new Error(`no answer within ${ms} ms`);
+
 /** Rejects with `onTimeout()` when `promise` has not settled within `ms`. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { describeFailure, withTimeout } from './dependency-errors';
+import { describeFailure, noAnswer, withTimeout } from './dependency-errors';
 
 /** One dependency the app cannot serve without. `check` throws when it is not usable now. */
 export interface HealthCheck {
@@ -33,7 +33,7 @@ export class HealthService {
     const results = await Promise.all(
       this.checks.map(async (dependency): Promise<[string, CheckResult]> => {
         try {
-          await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, () => new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`));
+          await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, noAnswer(CHECK_TIMEOUT_MS));
           return [dependency.name, { status: 'up' }];
         } catch (error) {
           return [dependency.name, { status: 'down', error: describeFailure(error) }];

@@ -1,5 +1,4 @@
 export * from './dependency-errors';
-export * from './dependency-verification';
 export * from './health.controller';
 export * from './health.module';
 export * from './health.service';

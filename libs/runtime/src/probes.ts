@@ -1,7 +1,7 @@
 /**
- * Reaching dependencies on purpose: the start-up probes (a fresh, short-lived connection to
- * each dependency before an app boots, so that a missing one is reported as one line instead of
- * a Nest stack) and the checks an app runs on the connections it opened.
+ * The start-up probes: a fresh, short-lived connection to each dependency before an app boots,
+ * so that a missing one is reported as one line instead of a Nest stack. `launch()` runs them
+ * for every app; once booted, `/health/ready` is what keeps asking.
  */
 import type { AppConfig } from '@app/config';
 import { createEventStore, type EventStore, type EventStoreConfig } from '@app/event-store';
@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import {
   DependencyUnavailableError,
   eventStoreUnavailable,
+  noAnswer,
   redisUnavailable,
   withTimeout,
 } from './dependency-errors';
@@ -17,8 +18,6 @@ import { createRedisConnection } from './redis-connection';
 export type Dependency = 'event-store' | 'redis';
 
 const TIMEOUT_MS = 5_000;
-
-const noAnswer = (ms: number) => () => new Error(`no answer within ${ms} ms`);
 
 /** Every unreachable dependency among `needs`, each as one error with a one-line message. */
 export async function probeDependencies(
@@ -81,11 +80,7 @@ export async function probeEventStore(config: EventStoreConfig, timeoutMs = TIME
 }
 
 /** Pings an open event store; a failure becomes the one line that names it. */
-export async function verifyEventStore(
-  store: EventStore,
-  config: EventStoreConfig,
-  timeoutMs = TIMEOUT_MS,
-): Promise<void> {
+async function verifyEventStore(store: EventStore, config: EventStoreConfig, timeoutMs: number): Promise<void> {
   try {
     await withTimeout(store.ping(), timeoutMs, noAnswer(timeoutMs));
   } catch (error) {
@@ -94,7 +89,7 @@ export async function verifyEventStore(
 }
 
 /** PINGs an open Redis connection; a failure becomes the one line that names it. */
-export async function verifyRedis(client: Redis, url: string, timeoutMs = TIMEOUT_MS): Promise<void> {
+async function verifyRedis(client: Redis, url: string, timeoutMs: number): Promise<void> {
   try {
     await withTimeout(client.ping(), timeoutMs, noAnswer(timeoutMs));
   } catch (error) {

@@ -8,7 +8,8 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type AppConfig, ConfigError, type Environment, loadConfig, redactUrl } from '@app/config';
-import { DependencyUnavailableError } from './dependency-errors';
+import { EventStoreUnavailableError } from '@app/event-store';
+import { DependencyUnavailableError, eventStoreUnavailable } from './dependency-errors';
 import { type Dependency, probeDependencies } from './probes';
 
 /** sysexits.h: a configuration error. */
@@ -56,10 +57,34 @@ async function probeOrExit(config: AppConfig, needs: readonly Dependency[]): Pro
 }
 
 /**
- * Runs `boot` (create the Nest app, listen). A dependency lost since the probe, or a port in use,
- * ends the process with one line; anything else is a bug and keeps its stack.
+ * The one line and exit code for a boot that failed for a reason outside the code: a dependency
+ * lost since the probe (Redis gone, the event store's file unopenable, its server down) or a
+ * port in use. Undefined for anything else, which is a bug and keeps its stack.
  */
-async function bootOrExit<T extends INestApplicationContext>(boot: () => Promise<T>): Promise<T> {
+export function describeBootFailure(
+  error: unknown,
+  config: AppConfig,
+): { readonly line: string; readonly exitCode: number } | undefined {
+  if (error instanceof DependencyUnavailableError) {
+    return { line: error.message, exitCode: EXIT_UNAVAILABLE };
+  }
+  // The store opened for the probe but not for the app: named like a failed probe.
+  if (error instanceof EventStoreUnavailableError) {
+    return { line: eventStoreUnavailable(config.eventStore, error).message, exitCode: EXIT_UNAVAILABLE };
+  }
+  const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
+  if (code === 'EADDRINUSE') {
+    const which = typeof port === 'number' ? `Port ${port}` : 'The HTTP port';
+    return { line: `${which} is already in use: stop what listens there or set PORT.`, exitCode: EXIT_UNAVAILABLE };
+  }
+  return undefined;
+}
+
+/**
+ * Runs `boot` (create the Nest app, listen). A failure `describeBootFailure` recognises ends the
+ * process with its one line; anything else is a bug and keeps its stack.
+ */
+async function bootOrExit<T extends INestApplicationContext>(config: AppConfig, boot: () => Promise<T>): Promise<T> {
   try {
     const app = await boot();
     // Drops the buffered boot chatter (below `warn`) and lets runtime logs through.
@@ -67,13 +92,9 @@ async function bootOrExit<T extends INestApplicationContext>(boot: () => Promise
     app.useLogger(RUNNING_LOG_LEVELS);
     return app;
   } catch (error) {
-    if (error instanceof DependencyUnavailableError) {
-      exitWithLine(error.message, EXIT_UNAVAILABLE);
-    }
-    const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
-    if (code === 'EADDRINUSE') {
-      const which = typeof port === 'number' ? `Port ${port}` : 'The HTTP port';
-      exitWithLine(`${which} is already in use: stop what listens there or set PORT.`, EXIT_UNAVAILABLE);
+    const failure = describeBootFailure(error, config);
+    if (failure) {
+      exitWithLine(failure.line, failure.exitCode);
     }
     exitWithLine(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 1);
   }
@@ -148,12 +169,12 @@ export async function launch(app: Launch): Promise<void> {
   await probeOrExit(config, app.needs);
   const http = app.http;
   const context = http
-    ? await bootOrExit(async () => {
+    ? await bootOrExit(config, async () => {
         const created = await NestFactory.create<NestFastifyApplication>(app.module(config), http.adapter(), NEST_BOOT_OPTIONS);
         await created.listen(config.port, http.host);
         return created;
       })
-    : await bootOrExit(() => NestFactory.createApplicationContext(app.module(config), NEST_BOOT_OPTIONS));
+    : await bootOrExit(config, () => NestFactory.createApplicationContext(app.module(config), NEST_BOOT_OPTIONS));
   const port = http ? Number(new URL(await (context as NestFastifyApplication).getUrl()).port) : undefined;
   const logger = announce(
     app.name,

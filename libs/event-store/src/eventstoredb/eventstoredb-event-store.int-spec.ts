@@ -198,7 +198,7 @@ describe('EventStoreDbEventStore when the server cannot be used', () => {
       expect(await rejection(store.ping())).toBeInstanceOf(EventStoreUnavailableError);
     });
 
-    it.each(['kurrentdb+discover', 'esdb+discover'])('accepts %s:// for a cluster', async (scheme) => {
+    it.each(['kurrentdb+discover', 'kurrent+discover', 'esdb+discover'])('accepts %s:// for a cluster', async (scheme) => {
       const store = open(`${scheme}://127.0.0.1:${port}?tls=false&maxDiscoverAttempts=1&discoveryInterval=10`);
       expect(await rejection(store.ping())).toBeInstanceOf(EventStoreUnavailableError);
     });

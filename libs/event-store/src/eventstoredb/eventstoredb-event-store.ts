@@ -17,10 +17,12 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   NotLeaderError,
   START,
   STREAM_EXISTS,
+  StreamDeletedError,
   StreamNotFoundError,
   TimeoutError,
   UnavailableError,
@@ -42,7 +44,12 @@ import type {
   ResolvedEvent,
   StreamingRead,
 } from '@eventstore/db-client';
-import { EventStoreError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors';
+import {
+  EventStoreError,
+  EventStoreUnavailableError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '../errors';
 import type {
   ActualRevision,
   AppendResult,
@@ -62,7 +69,10 @@ import type {
 import { validateAppend } from '../validate-append';
 
 export interface EventStoreDbEventStoreOptions {
-  /** `esdb://`, `esdb+discover://`, `kurrentdb://`, `kurrentdb+discover://` or `kurrent://` connection string. */
+  /**
+   * `esdb://`, `esdb+discover://`, `kurrentdb://`, `kurrentdb+discover://`, `kurrent://` or
+   * `kurrent+discover://` connection string.
+   */
   readonly url: string;
   /** Deadline for each call (and for each step of a read), in milliseconds. Default 5000. */
   readonly timeoutMs?: number | undefined;
@@ -144,6 +154,21 @@ export class EventStoreDbEventStore implements EventStore {
       if (error instanceof WrongExpectedVersionError) {
         throw new WrongExpectedRevisionError(streamId, expected, toActualRevision(error.actualVersion));
       }
+      // The server refuses these for good: retrying cannot help, so they are the caller's to fix.
+      if (error instanceof MaxAppendSizeExceededError) {
+        throw invalidAppend(
+          `Stream ${streamId}: EventStoreDB at ${this.where} refused the append of ${events.length} event(s): ` +
+            `together they exceed its maximum append size of ${error.maxAppendSize} bytes`,
+          error,
+        );
+      }
+      if (error instanceof StreamDeletedError) {
+        throw invalidAppend(
+          `Stream ${streamId}: EventStoreDB at ${this.where} refused the append: the stream has been deleted ` +
+            'for good (tombstoned) and cannot be written to again',
+          error,
+        );
+      }
       throw error;
     }
     // With `throwOnAppendFailure=false` in the connection string the client answers instead of throwing.
@@ -172,9 +197,9 @@ export class EventStoreDbEventStore implements EventStore {
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     if (maxCount <= 0) return [];
     const until = options.until?.getTime();
-    // Backwards with `until`, the events recorded too late come first and do not count, so the
-    // server cannot be told how many to send; the read is cancelled once enough are in.
-    const serverCount = until !== undefined && backwards ? undefined : finiteCount(maxCount);
+    // With `until`, events recorded too late do not count, so the server cannot be told how many
+    // to send; the read is cancelled once enough are in.
+    const serverCount = until === undefined ? finiteCount(maxCount) : undefined;
     const events: RecordedEvent[] = [];
     try {
       for await (const resolved of this.stream(`read stream ${streamId}`, () =>
@@ -186,11 +211,10 @@ export class EventStoreDbEventStore implements EventStore {
       )) {
         const event = toRecordedEvent(resolved, 'strict');
         if (!event) continue;
-        if (until !== undefined && event.recordedAt.getTime() > until) {
-          // Recording times never decrease along a stream: forwards, nothing later qualifies.
-          if (backwards) continue;
-          break;
-        }
+        // The server does not promise that recording times never decrease along a stream (its
+        // clock may step back, a new leader's clock may differ): a later event is skipped, not
+        // taken as the end, in either direction.
+        if (until !== undefined && event.recordedAt.getTime() > until) continue;
         events.push(event);
         if (events.length >= maxCount) break;
       }
@@ -572,11 +596,20 @@ function redact(text: string, url: string): string {
 
 function toEventData(event: EventToAppend): EventData {
   return jsonEvent({
-    id: event.id,
+    // UUIDs are case-insensitive but the server compares ids as sent: one spelling, so that a
+    // replay with the id in capitals is recognised as the same event (as the SQLite store does).
+    id: event.id.toLowerCase(),
     type: event.type,
     data: event.data,
     metadata: { ...event.metadata },
   });
+}
+
+/** InvalidAppendError takes no options; the client's error is kept as its cause all the same. */
+function invalidAppend(message: string, cause: Error): InvalidAppendError {
+  const error = new InvalidAppendError(message);
+  error.cause = cause;
+  return error;
 }
 
 function toClientExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
@@ -707,6 +740,8 @@ function isEventMetadata(value: unknown): value is EventMetadata {
 }
 
 function isUnreachable(error: unknown): boolean {
+  // Refusals the server gave after reading the request, whatever gRPC status carried them.
+  if (error instanceof MaxAppendSizeExceededError || error instanceof StreamDeletedError) return false;
   if (
     error instanceof UnavailableError ||
     error instanceof DeadlineExceededError ||
