@@ -16,7 +16,7 @@ export type EventStoreConfig =
     }
   | {
       readonly kind: 'eventstoredb';
-      /** `esdb://`, `esdb+discover://`, `kurrentdb://` or `kurrentdb+discover://` connection string. */
+      /** `esdb://`, `kurrentdb://` or `kurrent://` connection string (each also as `+discover`). */
       readonly url: string;
       /** Deadline for each call, in milliseconds. */
       readonly timeoutMs?: number;

@@ -35,8 +35,8 @@ export class DuplicateEventIdError extends EventStoreError {
 /** The request to the store was malformed (not a transient failure). */
 export class InvalidAppendError extends EventStoreError {
   readonly code = 'invalid-append';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'InvalidAppendError';
   }
 }

@@ -140,11 +140,12 @@ export class EventStoreDbEventStore implements EventStore {
     const expected = options.expectedRevision;
     validateAppend(streamId, events, expected);
     this.assertOpen();
+    const eventData = events.map((event) => toEventData(streamId, event));
     const operation = `append to ${streamId}`;
     let result: ClientAppendResult;
     try {
       result = await this.call(operation, () =>
-        this.client.appendToStream(streamId, events.map(toEventData), {
+        this.client.appendToStream(streamId, eventData, {
           expectedRevision: toClientExpectedRevision(expected),
           // Also bound the server's side of the call, so that it does not outlive our deadline.
           deadline: this.timeoutMs,
@@ -594,7 +595,14 @@ function redact(text: string, url: string): string {
   return password ? stripped.split(password).join('***') : stripped;
 }
 
-function toEventData(event: EventToAppend): EventData {
+function toEventData(streamId: string, event: EventToAppend): EventData {
+  try {
+    // The client serialises only inside the call; a value JSON cannot hold is the caller's error.
+    JSON.stringify(event.data);
+    JSON.stringify(event.metadata);
+  } catch (error) {
+    throw new InvalidAppendError(`Stream ${streamId}: event ${event.id} is not JSON: ${String(error)}`, { cause: error });
+  }
   return jsonEvent({
     // UUIDs are case-insensitive but the server compares ids as sent: one spelling, so that a
     // replay with the id in capitals is recognised as the same event (as the SQLite store does).
@@ -605,11 +613,8 @@ function toEventData(event: EventToAppend): EventData {
   });
 }
 
-/** InvalidAppendError takes no options; the client's error is kept as its cause all the same. */
 function invalidAppend(message: string, cause: Error): InvalidAppendError {
-  const error = new InvalidAppendError(message);
-  error.cause = cause;
-  return error;
+  return new InvalidAppendError(message, { cause });
 }
 
 function toClientExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {

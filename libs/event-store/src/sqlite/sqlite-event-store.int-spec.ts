@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { EventStoreUnavailableError, InvalidAppendError } from '../errors';
+import { EventStoreUnavailableError } from '../errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { testEvents } from '../testing/events';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -112,18 +112,5 @@ describe('SQLite event store: its own promises', () => {
       other.close();
     }
     expect(await store.readStream('tally-1')).toHaveLength(1);
-  });
-
-  it('an event that is not JSON is refused alone, not with the appends committed beside it', async () => {
-    const store = open();
-    const bad = { ...testEvents(1)[0]!, data: { amount: 1n } as unknown as Record<string, never> };
-    const results = await Promise.allSettled([
-      store.appendToStream('tally-1', testEvents(1), { expectedRevision: 'no_stream' }),
-      store.appendToStream('tally-2', [bad], { expectedRevision: 'no_stream' }),
-      store.appendToStream('tally-3', testEvents(1), { expectedRevision: 'no_stream' }),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidAppendError);
-    expect((await store.readAll()).map((e) => e.streamId)).toEqual(['tally-1', 'tally-3']);
   });
 });

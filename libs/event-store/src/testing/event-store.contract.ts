@@ -121,6 +121,18 @@ export function describeEventStoreContract(target: ContractTarget): void {
         expect(await store.readAll({ filter: ownLog() })).toHaveLength(2 + 100);
       });
 
+      it('an event that is not JSON is refused alone, not with the appends made beside it', async () => {
+        const bad = testEvent('Bad', { amount: 1n } as unknown as Record<string, never>);
+        const results = await Promise.allSettled([
+          store.appendToStream(stream('a'), testEvents(1), { expectedRevision: 'no_stream' }),
+          store.appendToStream(stream('b'), [bad], { expectedRevision: 'no_stream' }),
+          store.appendToStream(stream('c'), testEvents(1), { expectedRevision: 'no_stream' }),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidAppendError);
+        expect((await store.readAll({ filter: ownLog() })).map((e) => e.streamId)).toEqual([stream('a'), stream('c')]);
+      });
+
       it('refuses malformed appends without writing', async () => {
         await expect(store.appendToStream(stream(), [], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
         await expect(
