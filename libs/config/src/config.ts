@@ -4,14 +4,13 @@
  * the network or `process`, so every rule below is unit-tested without I/O.
  */
 import { join } from 'node:path';
+import type { DatabaseConfig } from '@app/database';
 import type { EventStoreConfig } from '@app/event-store';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** Where the read model lives. Only carried for now: the read model itself is not written yet. */
-export type ReadModelConfig =
-  | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+/** Where the read model (and the API's idempotency records) live. */
+export type ReadModelConfig = DatabaseConfig;
 
 export interface AppConfig {
   /** `NODE_ENV=production`. */

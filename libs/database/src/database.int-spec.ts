@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import { migrate, openDatabase, type SqlDatabase } from './database';
+import { TestDatabases } from './testing/test-databases';
+
+interface Schema {
+  things: { name: string; position: number };
+}
+
+const databases = new TestDatabases();
+afterAll(() => databases.dropAll());
+
+describe.each([
+  ['sqlite', () => Promise.resolve(databases.sqlite())],
+  ['postgres', () => databases.postgres()],
+])('the SQL database on %s', (dialect, configure) => {
+  let database: SqlDatabase<Schema>;
+  beforeEach(async () => {
+    database = openDatabase<Schema>(await configure());
+  });
+  afterEach(() => database.close());
+
+  const migrations = {
+    '001-things': {
+      up: async (db: Parameters<Parameters<typeof migrate>[2][string]['up']>[0]) => {
+        await db.schema
+          .createTable('things')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('position', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+
+  it('knows its dialect', () => {
+    expect(database.dialect).toBe(dialect);
+    expect(database.where).not.toContain('password');
+  });
+
+  it('migrates once, however often it is asked, and reads bigints as numbers', async () => {
+    await migrate(database.db as never, 'things', migrations);
+    await migrate(database.db as never, 'things', migrations);
+    await database.db.insertInto('things').values({ name: 'a', position: 9_007_199_254 }).execute();
+    const row = await database.db.selectFrom('things').select(['name', 'position']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ name: 'a', position: 9_007_199_254 });
+    const { count } = await database.db
+      .selectFrom('things')
+      .select(sql<number>`count(*)`.as('count'))
+      .executeTakeFirstOrThrow();
+    expect(count).toBe(1);
+  });
+});

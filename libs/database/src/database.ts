@@ -1,0 +1,79 @@
+/**
+ * The SQL database of the read model (and of the API's idempotency records): embedded SQLite by
+ * default, PostgreSQL when DATABASE_URL is set. Kysely speaks both dialects, so every projection
+ * and query is written once.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Pool, types } from 'pg';
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+export type Dialect = DatabaseConfig['kind'];
+
+/** A database handle that knows its dialect, for the rare statement that differs. */
+export interface SqlDatabase<Schema> {
+  readonly db: Kysely<Schema>;
+  readonly dialect: Dialect;
+  /** Where it is, without credentials: for log lines and errors. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+// PostgreSQL's int8 (bigint, and count(*)) arrives as a string by default; positions and counts
+// here stay far below 2^53, so they are read as numbers, as SQLite gives them.
+types.setTypeParser(types.builtins.INT8, (value) => Number(value));
+
+export function openDatabase<Schema>(config: DatabaseConfig): SqlDatabase<Schema> {
+  if (config.kind === 'sqlite') {
+    const file = resolve(config.file);
+    mkdirSync(dirname(file), { recursive: true });
+    const sqlite = new Database(file);
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('journal_mode = WAL');
+    // The read model can always be rebuilt from the log; its checkpoint commits with its rows,
+    // so NORMAL (durable at checkpoints, never corrupt) is enough here.
+    sqlite.pragma('synchronous = NORMAL');
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: 'sqlite', where: `SQLite at ${file}`, close: () => db.destroy() };
+  }
+  const pool = new Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client that loses its server emits 'error' on the pool; without a listener that
+  // would end the process. The next query reports the failure instead.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', where: `PostgreSQL at ${withoutPassword(config.url)}`, close: () => db.destroy() };
+}
+
+/**
+ * Brings one library's tables up to date. Each library keeps its own migrations and its own
+ * bookkeeping table, so libraries never need to agree on one list.
+ */
+export async function migrate(
+  db: Kysely<unknown>,
+  owner: string,
+  migrations: Record<string, Migration>,
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: `${owner}_migrations`,
+    migrationLockTableName: `${owner}_migrations_lock`,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(`Migrations of ${owner} failed`, { cause: error });
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparseable URL';
+  }
+}
