@@ -28,8 +28,15 @@ module.exports = {
       comment:
         'libs/domain is pure TypeScript: no framework, driver, other npm package, Node builtin ' +
         '(node:* or bare), other lib or app. Time and ids come in with the command.',
-      from: { path: '^libs/domain/' },
+      from: { path: '^libs/domain/', pathNot: '\\.spec\\.ts$' },
       to: { pathNot: domainMayReach },
+    },
+    {
+      name: 'domain-specs-import-only-fast-check',
+      severity: 'error',
+      comment: 'The domain\'s own tests are as pure as the domain, but may generate cases with fast-check.',
+      from: { path: '^libs/domain/.*\\.spec\\.ts$' },
+      to: { pathNot: [...domainMayReach, '(^|/)node_modules/fast-check/'] },
     },
     {
       name: 'domain-relative-imports-only',
