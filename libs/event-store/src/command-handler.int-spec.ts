@@ -85,10 +85,14 @@ describe('handleCommand', () => {
     expect((await store.readStream(streamId))[0]?.metadata.causationId).toBe(ctx.commandId);
   });
 
-  it('appends nothing when the decision is no event', async () => {
-    const result = await handleCommand(store, { streamId, decider: tally, command: { type: 'Nothing' }, context: context() });
-    expect(result).toMatchObject({ revision: 'no_stream', position: undefined, events: [] });
+  it('appends nothing when the decision is no event, and answers where the stream stands', async () => {
+    const nothing = await handleCommand(store, { streamId, decider: tally, command: { type: 'Nothing' }, context: context() });
+    expect(nothing).toMatchObject({ revision: 'no_stream', position: undefined, events: [] });
     expect(await store.readStream(streamId)).toEqual([]);
+
+    const counted = await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 1 }, context: context() });
+    const again = await handleCommand(store, { streamId, decider: tally, command: { type: 'Nothing' }, context: context() });
+    expect(again).toMatchObject({ revision: 0, position: counted.position, events: [], state: { total: 1 } });
   });
 
   it('lets a broken rule through and appends nothing', async () => {

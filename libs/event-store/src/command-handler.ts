@@ -36,7 +36,10 @@ export interface CommandResult<State, Event> {
   readonly state: State;
   /** The stream's revision after the command; `no_stream` if it decided nothing on a new stream. */
   readonly revision: number | 'no_stream';
-  /** The global position of the last event appended, or undefined if nothing was appended. */
+  /**
+   * The global position of the last event appended; when the command appended nothing, that of
+   * the stream's last event (undefined for a stream that does not exist).
+   */
   readonly position: bigint | undefined;
 }
 
@@ -65,7 +68,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
 
     const decided = decider.decide(command, state);
     const events: readonly Event[] = Array.isArray(decided) ? decided : [decided as Event];
-    if (events.length === 0) return { streamId, events, state, revision, position: undefined };
+    // Nothing to do (the effect already holds): answered with where the stream stands.
+    if (events.length === 0) return { streamId, events, state, revision, position: last?.position };
 
     const metadata = {
       actor: context.actor,
