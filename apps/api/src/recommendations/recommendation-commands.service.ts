@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type Actor,
+  inspectionDecider,
+  recommendationDecider,
+  type RecommendationCommand,
+  registerRecommendationsFor,
+  type RegisterInspection,
+} from '@app/domain';
+import { type CommandResult, deterministicId, EVENT_STORE, type EventStore, handleCommand } from '@app/event-store';
+
+/** Who asks and as part of what; `commandId` makes a retried request append nothing new. */
+export interface CommandRequest {
+  readonly actor: Actor;
+  /** Derived from the Idempotency-Key when there is one, else fresh per request. */
+  readonly commandId: string;
+  readonly correlationId: string;
+  /** The request's instant (ISO 8601, Z): the domain's only clock. */
+  readonly now: string;
+}
+
+/** API.md, "Command answers". */
+export interface CommandAnswer {
+  readonly id: string;
+  readonly revision: number;
+  /** The position of the last event the command appended (or of the one it found, on a repeat). */
+  readonly position: string;
+}
+
+export const inspectionStream = (id: string): string => `inspection-${id}`;
+export const recommendationStream = (id: string): string => `recommendation-${id}`;
+
+/** Commands without the request's envelope: the service adds actor and instant. */
+type Body<Command> = Command extends unknown ? Omit<Command, 'actor' | 'now' | 'recommendationId'> : never;
+
+/**
+ * The write side of inspections and recommendations: turns a request into a domain command, runs
+ * it through the event log, and answers with where it landed.
+ */
+@Injectable()
+export class RecommendationCommands {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /**
+   * Registers the inspection, then opens one stream per recommendation. The two steps are
+   * separate appends; both are idempotent under the same commandId, so a retry of a request
+   * that failed between them completes it.
+   */
+  async registerInspection(
+    body: Omit<RegisterInspection, 'type' | 'actor' | 'now'>,
+    request: CommandRequest,
+  ): Promise<CommandAnswer & { recommendations: { id: string; number: number; dueOn: string }[] }> {
+    const metadata = { actor: request.actor, now: request.now };
+    const registered = await handleCommand(this.store, {
+      streamId: inspectionStream(body.id),
+      decider: inspectionDecider,
+      command: { type: 'RegisterInspection', ...metadata, ...body },
+      context: this.context(request),
+      expectedRevision: 'no_stream',
+    });
+    const event = registered.events[0];
+    if (!event || registered.position === undefined) throw new Error('RegisterInspection decided no event');
+
+    let position = registered.position;
+    for (const command of registerRecommendationsFor(event.data, metadata)) {
+      const result = await handleCommand(this.store, {
+        streamId: recommendationStream(command.id),
+        decider: recommendationDecider,
+        command,
+        context: { ...this.context(request), commandId: deterministicId(`${request.commandId}/${command.id}`) },
+      });
+      if (result.position !== undefined && result.position > position) position = result.position;
+    }
+    return {
+      id: event.data.id,
+      revision: registered.revision as number,
+      position: position.toString(),
+      recommendations: event.data.recommendations.map(({ id, number, dueOn }) => ({ id, number, dueOn })),
+    };
+  }
+
+  /** Any command on one recommendation; `expectedRevision` is the caller's If-Match, if any. */
+  async execute(
+    recommendationId: string,
+    command: Body<Exclude<RecommendationCommand, { type: 'RegisterRecommendation' }>>,
+    request: CommandRequest,
+    expectedRevision?: number,
+  ): Promise<CommandAnswer> {
+    const result = await handleCommand(this.store, {
+      streamId: recommendationStream(recommendationId),
+      decider: recommendationDecider,
+      command: { ...command, recommendationId, actor: request.actor, now: request.now },
+      context: this.context(request),
+      expectedRevision,
+    });
+    return answer(recommendationId, result);
+  }
+
+  /** An action's id, derived from the request: a retry plans the same action, not a second one. */
+  actionIdFor(request: CommandRequest): string {
+    return deterministicId(`${request.commandId}/action`);
+  }
+
+  private context(request: CommandRequest) {
+    return {
+      commandId: request.commandId,
+      actor: request.actor,
+      correlationId: request.correlationId,
+      now: request.now,
+    };
+  }
+}
+
+function answer(id: string, result: CommandResult<unknown, unknown>): CommandAnswer {
+  if (result.revision === 'no_stream' || result.position === undefined) {
+    // A repeat on an existing stream appends nothing: it answers the stream as it stands.
+    return { id, revision: result.revision === 'no_stream' ? -1 : result.revision, position: '0' };
+  }
+  return { id, revision: result.revision, position: result.position.toString() };
+}
