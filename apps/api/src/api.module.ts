@@ -1,13 +1,20 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AuthModule, BEARER_SCHEME } from '@app/auth';
 import { type AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
+import { createHttpAdapter, HttpConventionsModule, IdempotencyModule } from '@app/http';
 import { HealthModule, RedisModule } from '@app/runtime';
+import { RecommendationsModule } from './recommendations/recommendations.module';
 
-/** API.md: a body over 256 KiB is a 413. */
-const BODY_LIMIT_BYTES = 256 * 1024;
-
-/** The HTTP face: for now the health endpoints; commands and queries will join it. */
+/**
+ * The HTTP face: health, and the inspection and recommendation commands. Every route
+ * goes through the bearer-token guard (default deny: a route declares `@Public` or `@Allow`),
+ * answers errors as problem+json, validates its DTOs, and honours Idempotency-Key on POSTs,
+ * whose records live in the read model's SQL database.
+ */
 @Module({})
 export class ApiModule {
   /** Every interface: in a container, the port is published from outside. */
@@ -19,14 +26,36 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(config.eventStore),
+        DatabaseModule.forRoot(config.readModel),
         RedisModule.forRoot(config.redis.url),
+        AuthModule.forRoot({ jwtSecret: config.auth.jwtSecret }),
+        HttpConventionsModule,
+        IdempotencyModule.forRoot(),
         HealthModule,
+        RecommendationsModule,
       ],
     };
   }
 
-  /** The HTTP server the api runs on, also when the standalone process hosts it. */
+  /** The HTTP server the api runs on, also when the standalone process hosts it: JSON only, 256 KiB. */
   static createHttpAdapter(): FastifyAdapter {
-    return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+    return createHttpAdapter();
+  }
+
+  /**
+   * What needs the app instance: the OpenAPI document, its UI at /docs and its JSON at
+   * /docs-json. Both are served by Fastify beside Nest's routes, so no token is asked for them.
+   */
+  static configureHttp(app: NestFastifyApplication): void {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Force governance and tasking API')
+        .setDescription('Inspectorate recommendations, intelligence requirements, audit findings and LPA tasking.')
+        .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document);
   }
 }

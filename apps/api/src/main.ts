@@ -6,6 +6,10 @@ void launch({
   name: 'Api',
   needs: ['event-store', 'redis'],
   module: (config) => ApiModule.forRoot(config),
-  http: { adapter: () => ApiModule.createHttpAdapter(), host: ApiModule.host },
+  http: {
+    adapter: () => ApiModule.createHttpAdapter(),
+    host: ApiModule.host,
+    configure: (app) => ApiModule.configureHttp(app),
+  },
   serves: (port) => `api serving HTTP on ${ApiModule.host}:${String(port)}`,
 });

@@ -8,6 +8,10 @@ void launch({
   name: 'Standalone',
   needs: ['event-store', 'redis'],
   module: (config) => StandaloneModule.forRoot(config),
-  http: { adapter: () => ApiModule.createHttpAdapter(), host: ApiModule.host },
+  http: {
+    adapter: () => ApiModule.createHttpAdapter(),
+    host: ApiModule.host,
+    configure: (app) => ApiModule.configureHttp(app),
+  },
   serves: (port) => `api, projector and worker in one process; HTTP on ${ApiModule.host}:${String(port)}`,
 });

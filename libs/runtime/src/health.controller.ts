@@ -1,4 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { Public } from '@app/auth';
 import { HealthService, type ReadinessReport } from './health.service';
 
 /** The part of the HTTP reply the controller uses (Fastify's reply has it), to stay adapter-neutral. */
@@ -7,6 +8,7 @@ interface StatusReply {
 }
 
 /** Liveness and readiness for orchestrators and load balancers; no token needed. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

@@ -158,7 +158,12 @@ export interface Launch {
   readonly needs: readonly Dependency[];
   readonly module: (config: AppConfig) => DynamicModule;
   /** Serves HTTP on PORT through this adapter; an app without one runs as a plain context. */
-  readonly http?: { readonly adapter: () => FastifyAdapter; readonly host: string };
+  readonly http?: {
+    readonly adapter: () => FastifyAdapter;
+    readonly host: string;
+    /** Runs on the created app before it listens: what only an app instance can set up (OpenAPI). */
+    readonly configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  };
   /** What it does, for the announce line; `port` is the one it listens on, if any. */
   readonly serves: (port: number | undefined) => string;
 }
@@ -171,6 +176,7 @@ export async function launch(app: Launch): Promise<void> {
   const context = http
     ? await bootOrExit(config, async () => {
         const created = await NestFactory.create<NestFastifyApplication>(app.module(config), http.adapter(), NEST_BOOT_OPTIONS);
+        await http.configure?.(created);
         await created.listen(config.port, http.host);
         return created;
       })

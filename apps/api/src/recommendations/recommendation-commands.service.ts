@@ -7,7 +7,8 @@ import {
   registerRecommendationsFor,
   type RegisterInspection,
 } from '@app/domain';
-import { type CommandResult, deterministicId, EVENT_STORE, type EventStore, handleCommand } from '@app/event-store';
+import { deterministicId, EVENT_STORE, type EventStore, handleCommand } from '@app/event-store';
+import { type CommandAnswer, commandAnswer, toCommandAnswer } from '@app/http';
 
 /** Who asks and as part of what; `commandId` makes a retried request append nothing new. */
 export interface CommandRequest {
@@ -17,14 +18,6 @@ export interface CommandRequest {
   readonly correlationId: string;
   /** The request's instant (ISO 8601, Z): the domain's only clock. */
   readonly now: string;
-}
-
-/** API.md, "Command answers". */
-export interface CommandAnswer {
-  readonly id: string;
-  readonly revision: number;
-  /** The position of the last event the command appended (or of the one it found, on a repeat). */
-  readonly position: string;
 }
 
 export const inspectionStream = (id: string): string => `inspection-${id}`;
@@ -72,9 +65,7 @@ export class RecommendationCommands {
       if (result.position !== undefined && result.position > position) position = result.position;
     }
     return {
-      id: event.data.id,
-      revision: registered.revision as number,
-      position: position.toString(),
+      ...toCommandAnswer(event.data.id, registered.revision as number, position),
       recommendations: event.data.recommendations.map(({ id, number, dueOn }) => ({ id, number, dueOn })),
     };
   }
@@ -93,12 +84,12 @@ export class RecommendationCommands {
       context: this.context(request),
       expectedRevision,
     });
-    return answer(recommendationId, result);
+    return commandAnswer(this.store, recommendationId, result);
   }
 
   /** An action's id, derived from the request: a retry plans the same action, not a second one. */
-  actionIdFor(request: CommandRequest): string {
-    return deterministicId(`${request.commandId}/action`);
+  actionIdFor(commandId: string): string {
+    return deterministicId(`${commandId}/action`);
   }
 
   private context(request: CommandRequest) {
@@ -109,12 +100,4 @@ export class RecommendationCommands {
       now: request.now,
     };
   }
-}
-
-function answer(id: string, result: CommandResult<unknown, unknown>): CommandAnswer {
-  if (result.revision === 'no_stream' || result.position === undefined) {
-    // A repeat on an existing stream appends nothing: it answers the stream as it stands.
-    return { id, revision: result.revision === 'no_stream' ? -1 : result.revision, position: '0' };
-  }
-  return { id, revision: result.revision, position: result.position.toString() };
 }

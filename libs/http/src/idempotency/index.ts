@@ -1,0 +1,21 @@
+export { CommandId, commandIdOf } from './command-id';
+export {
+  canonicalJson,
+  commandIdFor,
+  idempotencyScope,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  parseIdempotencyKey,
+  requestFingerprint,
+} from './idempotency-key';
+export { IdempotencyInterceptor } from './idempotency.interceptor';
+export { IdempotencyModule } from './idempotency.module';
+export {
+  type ClaimOutcome,
+  DEFAULT_LEASE_MS,
+  DEFAULT_RETENTION_MS,
+  IDEMPOTENCY_MIGRATIONS,
+  IDEMPOTENCY_OPTIONS,
+  type IdempotencyOptions,
+  IdempotencyStore,
+  type StoredAnswer,
+} from './idempotency.store';

@@ -1,0 +1,10 @@
+export { commandAnswer, type CommandAnswer, toCommandAnswer } from './command-answer';
+export { isDependencyFailure } from './dependency-failure';
+export { answerFor, type ErrorAnswer, RETRY_AFTER_SECONDS } from './error-answer';
+export { BODY_LIMIT_BYTES, createHttpAdapter } from './http-adapter';
+export { HttpConventionsModule } from './http.module';
+export * from './idempotency';
+export { type Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType } from './problem';
+export { ProblemDetailsFilter } from './problem.filter';
+export { etagOf, hasIfMatch, IfMatch, parseIfMatch, setETag } from './revision';
+export { createValidationPipe, fieldIssues, RequestValidationError } from './validation';
