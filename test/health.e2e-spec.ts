@@ -61,7 +61,7 @@ describe('standalone (npm start)', () => {
 
     expect(ready).toEqual({
       status: 200,
-      body: { status: 'up', checks: { eventStore: { status: 'up' }, redis: { status: 'up' } } },
+      body: { status: 'up', checks: { eventStore: { status: 'up' }, redis: { status: 'up' }, readModel: { status: 'up' } } },
     });
     expect(live).toEqual({ status: 200, body: { status: 'up' } });
     expect(app.stdout()).toMatch(/api, projector and worker in one process; HTTP on 0\.0\.0\.0:\d+;/);
@@ -96,8 +96,26 @@ describe('standalone (npm start)', () => {
 
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
-    expect(app.stderr()).toMatch(/^The event store \(SQLite\) cannot be opened at [^\n]+\n$/);
+    // Each store that cannot be opened is named in a line of its own.
+    expect(app.stderr()).toMatch(
+      /^The event store \(SQLite\) cannot be opened at [^\n]+\nThe read model \(SQLite\) cannot be opened at [^\n]+\n$/,
+    );
     expect(app.stdout()).toBe('');
+  });
+
+  it('refuses to start when PostgreSQL (DATABASE_URL) cannot be reached, in one line naming it', async () => {
+    const deadPort = await freePort();
+    const env = await isolatedEnv({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    const app = startApp(STANDALONE, { ...env, DATABASE_URL: `postgres://someone:secret@127.0.0.1:${deadPort}/governance` });
+
+    const { code } = await app.exited;
+
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(app.stderr()).toBe(
+      `PostgreSQL is not reachable at postgres://someone:***@127.0.0.1:${deadPort}/governance (connect ECONNREFUSED): ` +
+        'start it (docker compose up -d postgres) or unset DATABASE_URL to use the embedded SQLite read model.\n',
+    );
   });
 
   it('turns unready when Redis goes away and ready again by itself when it returns', async () => {
@@ -113,7 +131,7 @@ describe('standalone (npm start)', () => {
 
     expect(unready.body).toEqual({
       status: 'down',
-      checks: { eventStore: { status: 'up' }, redis: { status: 'down', error: expect.any(String) } },
+      checks: { eventStore: { status: 'up' }, redis: { status: 'down', error: expect.any(String) }, readModel: { status: 'up' } },
     });
     expect((await get(port, '/health/live')).status).toBe(200);
 
@@ -122,7 +140,7 @@ describe('standalone (npm start)', () => {
 
     expect(ready.body).toEqual({
       status: 'up',
-      checks: { eventStore: { status: 'up' }, redis: { status: 'up' } },
+      checks: { eventStore: { status: 'up' }, redis: { status: 'up' }, readModel: { status: 'up' } },
     });
     expect(app.stderr()).not.toMatch(/Unhandled error event/);
     await app.stop('SIGTERM');

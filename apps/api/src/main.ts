@@ -4,7 +4,7 @@ import { ApiModule } from './api.module';
 
 void launch({
   name: 'Api',
-  needs: ['event-store', 'redis'],
+  needs: ['event-store', 'redis', 'database'],
   module: (config) => ApiModule.forRoot(config),
   http: {
     adapter: () => ApiModule.createHttpAdapter(),

@@ -6,7 +6,7 @@ import { StandaloneModule } from './standalone.module';
 
 void launch({
   name: 'Standalone',
-  needs: ['event-store', 'redis'],
+  needs: ['event-store', 'redis', 'database'],
   module: (config) => StandaloneModule.forRoot(config),
   http: {
     adapter: () => ApiModule.createHttpAdapter(),

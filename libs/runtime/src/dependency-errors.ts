@@ -2,13 +2,14 @@
  * The one line an operator reads when a dependency is missing: what, where, and how to start it.
  * Shared by the start-up probes and by the modules that open the app's own connections.
  */
+import type { DatabaseConfig } from '@app/database';
 import type { EventStoreConfig } from '@app/event-store';
 import { redactUrl } from '@app/config';
 
 /** A dependency the process needs cannot be reached. Its message is the whole story, in one line. */
 export class DependencyUnavailableError extends Error {
   constructor(
-    readonly dependency: 'event-store' | 'redis',
+    readonly dependency: 'event-store' | 'redis' | 'database',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -34,6 +35,15 @@ export function eventStoreUnavailable(config: EventStoreConfig, error: unknown):
       ? `The event store (SQLite) cannot be opened at ${config.file} (${reason}): make DATA_DIR a writable directory, or set EVENTSTORE_URL to use EventStoreDB.`
       : `EventStoreDB is not reachable at ${redactUrl(config.url)} (${reason}): start it (docker compose up -d eventstore) or unset EVENTSTORE_URL to use the embedded SQLite store.`;
   return new DependencyUnavailableError('event-store', message, { cause: error });
+}
+
+export function databaseUnavailable(config: DatabaseConfig, error: unknown): DependencyUnavailableError {
+  const reason = describeFailure(error);
+  const message =
+    config.kind === 'sqlite'
+      ? `The read model (SQLite) cannot be opened at ${config.file} (${reason}): make DATA_DIR a writable directory, or set DATABASE_URL to use PostgreSQL.`
+      : `PostgreSQL is not reachable at ${redactUrl(config.url)} (${reason}): start it (docker compose up -d postgres) or unset DATABASE_URL to use the embedded SQLite read model.`;
+  return new DependencyUnavailableError('database', message, { cause: error });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DATABASE, type SqlDatabase } from '@app/database';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
 import { HealthController } from './health.controller';
 import { HEALTH_CHECKS, type HealthCheck, HealthService } from './health.service';
@@ -7,6 +9,15 @@ import { REDIS_CLIENT } from './redis.module';
 
 export function eventStoreCheck(store: EventStore): HealthCheck {
   return { name: 'eventStore', check: () => store.ping() };
+}
+
+export function databaseCheck(database: SqlDatabase<unknown>): HealthCheck {
+  return {
+    name: 'readModel',
+    async check() {
+      await sql`select 1`.execute(database.db);
+    },
+  };
 }
 
 export function redisCheck(client: Redis): HealthCheck {
@@ -23,8 +34,9 @@ export function redisCheck(client: Redis): HealthCheck {
 }
 
 /**
- * `/health/live` and `/health/ready`. Uses the event store and Redis connections that
- * `EventStoreModule` and `RedisModule` provide (both global), so the app root imports those.
+ * `/health/live` and `/health/ready`. Uses the event store, Redis and read-model connections that
+ * `EventStoreModule`, `RedisModule` and `DatabaseModule` provide (all global), so the app root
+ * imports those.
  */
 @Module({
   controllers: [HealthController],
@@ -32,8 +44,12 @@ export function redisCheck(client: Redis): HealthCheck {
     HealthService,
     {
       provide: HEALTH_CHECKS,
-      useFactory: (store: EventStore, redis: Redis): HealthCheck[] => [eventStoreCheck(store), redisCheck(redis)],
-      inject: [EVENT_STORE, REDIS_CLIENT],
+      useFactory: (store: EventStore, redis: Redis, database: SqlDatabase<unknown>): HealthCheck[] => [
+        eventStoreCheck(store),
+        redisCheck(redis),
+        databaseCheck(database),
+      ],
+      inject: [EVENT_STORE, REDIS_CLIENT, DATABASE],
     },
   ],
 })

@@ -4,9 +4,12 @@
  * for every app; once booted, `/health/ready` is what keeps asking.
  */
 import type { AppConfig } from '@app/config';
+import { type DatabaseConfig, openDatabase } from '@app/database';
+import { sql } from 'kysely';
 import { createEventStore, type EventStore, type EventStoreConfig } from '@app/event-store';
 import type { Redis } from 'ioredis';
 import {
+  databaseUnavailable,
   DependencyUnavailableError,
   eventStoreUnavailable,
   noAnswer,
@@ -15,7 +18,7 @@ import {
 } from './dependency-errors';
 import { createRedisConnection } from './redis-connection';
 
-export type Dependency = 'event-store' | 'redis';
+export type Dependency = 'event-store' | 'redis' | 'database';
 
 const TIMEOUT_MS = 5_000;
 
@@ -24,9 +27,16 @@ export async function probeDependencies(
   config: AppConfig,
   needs: readonly Dependency[],
 ): Promise<DependencyUnavailableError[]> {
-  const probes = needs.map((need) =>
-    need === 'event-store' ? probeEventStore(config.eventStore) : probeRedis(config.redis.url),
-  );
+  const probes = needs.map((need) => {
+    switch (need) {
+      case 'event-store':
+        return probeEventStore(config.eventStore);
+      case 'redis':
+        return probeRedis(config.redis.url);
+      case 'database':
+        return probeDatabase(config.readModel);
+    }
+  });
   const outcomes = await Promise.allSettled(probes);
   return outcomes.flatMap((outcome) => {
     if (outcome.status === 'fulfilled') {
@@ -76,6 +86,23 @@ export async function probeEventStore(config: EventStoreConfig, timeoutMs = TIME
   } finally {
     // The verdict is made; a store that cannot even close changes nothing.
     await withTimeout(store.close(), timeoutMs, noAnswer(timeoutMs)).catch(() => undefined);
+  }
+}
+
+export async function probeDatabase(config: DatabaseConfig, timeoutMs = TIMEOUT_MS): Promise<void> {
+  let database: ReturnType<typeof openDatabase>;
+  try {
+    // SQLite opens (and creates) its file here, and throws if it cannot.
+    database = openDatabase(config);
+  } catch (error) {
+    throw databaseUnavailable(config, error);
+  }
+  try {
+    await withTimeout(sql`select 1`.execute(database.db), timeoutMs, noAnswer(timeoutMs));
+  } catch (error) {
+    throw databaseUnavailable(config, error);
+  } finally {
+    await withTimeout(database.close(), timeoutMs, noAnswer(timeoutMs)).catch(() => undefined);
   }
 }
 
