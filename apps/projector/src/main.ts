@@ -4,7 +4,7 @@ import { ProjectorModule } from './projector.module';
 
 void launch({
   name: 'Projector',
-  needs: ['event-store', 'redis'],
+  needs: ['event-store', 'redis', 'database'],
   module: (config) => ProjectorModule.forRoot(config),
-  serves: () => 'projector running (no projections yet; no HTTP)',
+  serves: () => 'projector running (governance read model; no HTTP)',
 });

@@ -1,13 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
+import { ReadModelModule } from '@app/read-model';
 import { RedisModule } from '@app/runtime';
+import { ReadModelProjector } from './read-model.projector';
 
 /**
- * Will keep every derived thing current from the global log (read model, tasking dispatch,
- * process managers). No projection exists yet: it opens the event store and Redis they will
- * use (Nest creates both at boot, after `launch()` has probed them) and holds them until it is
- * stopped.
+ * Keeps every derived thing current from the global log: for now the governance read model
+ * (ReadModelProjector); tasking dispatch and the process managers will join it. Opens the event
+ * store, the read model's database and Redis (Nest creates them at boot, after `launch()` has
+ * probed the event store and Redis) and holds them until it is stopped.
  */
 @Module({})
 export class ProjectorModule {
@@ -17,8 +19,11 @@ export class ProjectorModule {
       imports: [
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(config.eventStore),
+        ReadModelModule.forRoot(config.readModel),
         RedisModule.forRoot(config.redis.url),
       ],
+      providers: [ReadModelProjector],
+      exports: [ReadModelProjector],
     };
   }
 }

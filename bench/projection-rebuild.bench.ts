@@ -1,0 +1,278 @@
+/**
+ * Read-model rebuild benchmark (`npm run bench:projections`). A log of recommendation events
+ * (100,000 by default, decided by the domain's own deciders) in a SQLite event store is replayed
+ * into the read model, on SQLite and on PostgreSQL, with `rebuildReadModel` (the code of
+ * `npm run projections:rebuild`). Each figure is set against baselines measured in the same run
+ * on the same log: reading it raw with its JSON decoded (the floor any rebuild stands on), and
+ * raw inserts of its rows into a table of the timeline's shape (the floor of writing them).
+ * Rounds alternate between baseline and rebuild; the median round is reported. The goal is a
+ * rebuild of at least 50,000 events/s.
+ *
+ * Options (environment): BENCH_DIR (default: the OS temp folder), BENCH_ROUNDS (3),
+ * BENCH_EVENTS (100000), BENCH_POSTGRES (1; 0 skips PostgreSQL). PostgreSQL is reached as the
+ * tests reach it (TEST_POSTGRES_URL, default the local server on 127.0.0.1:5432).
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import {
+  type Actor,
+  type CommandMetadata,
+  type RecommendationCommand,
+  type RecommendationEvent,
+  type RecommendationState,
+  type Timescale,
+  recommendationDecider,
+} from '@app/domain';
+import { type DatabaseConfig, openDatabase } from '@app/database';
+import { TestDatabases } from '@app/database/testing/test-databases';
+import type { EventToAppend } from '@app/event-store';
+import { SqliteEventStore } from '@app/event-store/sqlite/sqlite-event-store';
+import { type ReadModelSchema, migrateReadModel, rebuildReadModel, recommendationStream } from '@app/read-model';
+
+const folder = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'bench-projections-'));
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const eventCount = Number(process.env.BENCH_EVENTS ?? 100_000);
+const withPostgres = process.env.BENCH_POSTGRES !== '0';
+const GOAL = 50_000;
+
+/** Events per recommendation: registered, assigned, 8 actions planned and 7 progressed, extended, proposed, decided. */
+const EVENTS_PER_RECOMMENDATION = 20;
+const lead: Actor = { id: 'u-det-supt', name: 'Det Supt (strategic lead)', role: 'strategic-lead' };
+const board: Actor = { id: 'u-sib-chair', name: 'Service Improvement Board chair', role: 'board' };
+const TIMESCALES: readonly Timescale[] = ['immediately', 'within-3-months', 'within-6-months', 'within-12-months'];
+
+/** The commands of one recommendation's life, as the strategic lead and the board would send them. */
+function lifeOf(id: string, n: number): RecommendationCommand[] {
+  const at = (actor: Actor, day: number): CommandMetadata => ({ actor, now: `2017-11-${String(1 + (day % 28)).padStart(2, '0')}T10:00:00.000Z` });
+  const commands: RecommendationCommand[] = [
+    {
+      type: 'RegisterRecommendation',
+      ...at(lead, 0),
+      id,
+      inspectionId: `bench-${Math.floor(n / 11)}`,
+      number: (n % 11) + 1,
+      text: 'Within six months, forces should have in place active information-sharing agreements with other agencies.',
+      addressee: 'forces',
+      area: 'intelligence',
+      timescale: TIMESCALES[n % TIMESCALES.length]!,
+      publishedOn: '2017-10-24',
+    },
+    { type: 'AssignRecommendation', ...at(lead, 1), recommendationId: id, ownerId: `u-owner-${n % 40}`, ownerName: `Owner ${n % 40}` },
+  ];
+  for (let a = 0; a < 8; a += 1) {
+    commands.push({
+      type: 'PlanAction',
+      ...at(lead, 2 + a),
+      recommendationId: id,
+      actionId: `${id}-action-${a}`,
+      description: 'Agree an information-sharing protocol with the local authority and health partners.',
+      ownerId: `u-action-owner-${a}`,
+      dueOn: `2018-0${1 + (a % 9)}-28`,
+      ...(a % 2 === 0 ? { lpa: 'north-worcestershire' } : {}),
+    });
+  }
+  for (let a = 0; a < 7; a += 1) {
+    commands.push({ type: 'RecordActionProgress', ...at(lead, 10 + a), recommendationId: id, actionId: `${id}-action-${a}`, status: 'complete' });
+  }
+  commands.push(
+    { type: 'ExtendDueDate', ...at(lead, 17), recommendationId: id, dueOn: '2019-12-31', reason: 'Partner agencies need longer' },
+    { type: 'ProposeClosure', ...at(lead, 18), recommendationId: id, evidence: 'Agreements signed and in use' },
+    { type: 'DecideClosure', ...at(board, 19), recommendationId: id, decision: n % 3 === 0 ? 'reject' : 'approve', reason: 'Reviewed by the board' },
+  );
+  return commands;
+}
+
+/** The log: each recommendation's commands decided by the domain, its events appended in one go. */
+async function fillLog(file: string): Promise<number> {
+  const store = new SqliteEventStore({ file, synchronous: 'normal' });
+  const recommendations = Math.ceil(eventCount / EVENTS_PER_RECOMMENDATION);
+  let written = 0;
+  const appends: Promise<unknown>[] = [];
+  for (let n = 0; n < recommendations; n += 1) {
+    const id = `bench-${Math.floor(n / 11)}-${(n % 11) + 1}`;
+    let state: RecommendationState = recommendationDecider.initialState();
+    const events: EventToAppend[] = [];
+    for (const command of lifeOf(id, n)) {
+      const decided = recommendationDecider.decide(command, state) as readonly RecommendationEvent[];
+      for (const event of decided) {
+        state = recommendationDecider.evolve(state, event);
+        events.push({
+          id: randomUUID(),
+          type: event.type,
+          data: event.data,
+          metadata: { actor: command.actor, correlationId: randomUUID(), causationId: randomUUID(), occurredAt: command.now },
+        });
+      }
+    }
+    written += events.length;
+    // Many appends in flight: the store commits them in groups.
+    appends.push(store.appendToStream(recommendationStream(id), events, { expectedRevision: 'no_stream' }));
+    if (appends.length >= 200) await Promise.all(appends.splice(0));
+  }
+  await Promise.all(appends);
+  await store.close();
+  return written;
+}
+
+interface Figure {
+  readonly label: string;
+  readonly events: number;
+  readonly seconds: number;
+}
+
+const rate = (f: Figure): number => f.events / f.seconds;
+
+async function time(label: string, events: number, work: () => unknown): Promise<Figure> {
+  const start = process.hrtime.bigint();
+  await work();
+  return { label, events, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+function median(figures: readonly Figure[]): Figure {
+  const sorted = [...figures].sort((a, b) => rate(b) - rate(a));
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+type LogRow = { position: number; event_id: string; stream_id: string; revision: number; type: string; data: string; metadata: string; recorded_at: number };
+
+/** The log's rows, decoded: what every rebuild must at least do. */
+function readLogRaw(file: string): Array<LogRow & { decoded: [unknown, unknown] }> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT * FROM events ORDER BY position').all() as LogRow[];
+    return rows.map((row) => ({ ...row, decoded: [JSON.parse(row.data), JSON.parse(row.metadata)] }));
+  } finally {
+    db.close();
+  }
+}
+
+/** One row per event, in a table of the timeline's shape: the rows a rebuild writes at the least. */
+function timelineValues(row: LogRow & { decoded: [unknown, unknown] }): unknown[] {
+  const metadata = row.decoded[1] as { actor: unknown; occurredAt: string };
+  return [row.position, row.event_id, row.stream_id, row.revision, row.type, metadata.occurredAt, row.recorded_at, JSON.stringify(metadata.actor), JSON.stringify(row.decoded[0])];
+}
+
+const TIMELINE_DDL = (int8: string): string => `CREATE TABLE timeline (position ${int8} PRIMARY KEY, event_id text NOT NULL, stream_id text NOT NULL,
+  revision integer NOT NULL, type text NOT NULL, occurred_at text, recorded_at ${int8} NOT NULL, actor text, data text NOT NULL)`;
+
+/** Raw better-sqlite3, same pragmas as the read model: read and decode the log, insert its rows, 1000 a transaction. */
+function rawSqliteInserts(logFile: string, file: string): void {
+  const rows = readLogRaw(logFile);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(TIMELINE_DDL('integer'));
+  const insert = db.prepare('INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const batch = db.transaction((slice: typeof rows) => {
+    for (const row of slice) insert.run(...timelineValues(row));
+  });
+  for (let start = 0; start < rows.length; start += 1_000) batch(rows.slice(start, start + 1_000));
+  db.close();
+}
+
+/** Raw node-postgres: read and decode the log, insert its rows with multi-row INSERTs, 1000 a transaction. */
+async function rawPostgresInserts(logFile: string, config: DatabaseConfig & { kind: 'postgres' }): Promise<void> {
+  const rows = readLogRaw(logFile);
+  const client = new Client({ connectionString: config.url });
+  await client.connect();
+  try {
+    await client.query('DROP TABLE IF EXISTS timeline');
+    await client.query(TIMELINE_DDL('bigint'));
+    for (let start = 0; start < rows.length; start += 1_000) {
+      const slice = rows.slice(start, start + 1_000);
+      const placeholders = slice.map((_, r) => `(${Array.from({ length: 9 }, (__, c) => `$${r * 9 + c + 1}`).join(', ')})`);
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO timeline VALUES ${placeholders.join(', ')}`, slice.flatMap(timelineValues));
+      await client.query('COMMIT');
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function rebuild(logFile: string, config: DatabaseConfig): Promise<number> {
+  const store = new SqliteEventStore({ file: logFile });
+  const database = openDatabase<ReadModelSchema>(config);
+  try {
+    await migrateReadModel(database);
+    const result = await rebuildReadModel(store, database);
+    return result.events;
+  } finally {
+    await database.close();
+    await store.close();
+  }
+}
+
+function report(title: string, baselines: readonly [Figure, string][], ours: Figure): string {
+  const line = (f: Figure): string => `${f.label.padEnd(34)} ${Math.round(rate(f)).toLocaleString('en-GB').padStart(9)} events/s`;
+  return [
+    title,
+    ...baselines.map(([f, what]) => `  ${line(f)}   (baseline: ${what})`),
+    `  ${line(ours)}   ${baselines.map(([f]) => `${(rate(ours) / rate(f)).toFixed(2)}`).join(' / ')} of the baselines; goal ${GOAL.toLocaleString('en-GB')}: ${rate(ours) >= GOAL ? 'met' : 'NOT met'}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const logFile = join(folder, 'log.sqlite');
+  const events = await fillLog(logFile);
+  console.log(`Read-model rebuild benchmark: ${events.toLocaleString('en-GB')} recommendation events (${EVENTS_PER_RECOMMENDATION} per recommendation), ${rounds} alternating rounds, median shown; files in ${folder}\n`);
+  let files = 0;
+  const sqliteFile = (): string => join(folder, `read-model-${(files += 1)}.sqlite`);
+
+  const read: Figure[] = [];
+  const rawSqlite: Figure[] = [];
+  const oursSqlite: Figure[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    read.push(await time('raw read, JSON decoded', events, () => readLogRaw(logFile)));
+    rawSqlite.push(await time('raw better-sqlite3 inserts', events, () => rawSqliteInserts(logFile, sqliteFile())));
+    oursSqlite.push(await time('rebuildReadModel, SQLite', events, () => rebuild(logFile, { kind: 'sqlite', file: sqliteFile() })));
+  }
+  console.log(
+    report(
+      'Rebuild into the SQLite read model (WAL, synchronous=NORMAL)',
+      [
+        [median(read), 'SELECT the log, JSON decoded'],
+        [median(rawSqlite), 'that, plus one timeline-shaped row per event, prepared INSERT, 1000 a transaction'],
+      ],
+      median(oursSqlite),
+    ),
+  );
+
+  if (!withPostgres) return;
+  const databases = new TestDatabases();
+  try {
+    const rawPostgres: Figure[] = [];
+    const oursPostgres: Figure[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const raw = (await databases.postgres()) as DatabaseConfig & { kind: 'postgres' };
+      rawPostgres.push(await time('raw node-postgres inserts', events, () => rawPostgresInserts(logFile, raw)));
+      const config = await databases.postgres();
+      oursPostgres.push(await time('rebuildReadModel, PostgreSQL', events, () => rebuild(logFile, config)));
+    }
+    console.log(
+      report(
+        '\nRebuild into the PostgreSQL read model',
+        [
+          [median(read), 'SELECT the log, JSON decoded'],
+          [median(rawPostgres), 'that, plus one timeline-shaped row per event, 1000-row INSERTs, 1000 a transaction'],
+        ],
+        median(oursPostgres),
+      ),
+    );
+  } catch (error) {
+    console.log(`\nPostgreSQL skipped: ${error instanceof Error ? error.message : String(error)} (set BENCH_POSTGRES=0 to skip it on purpose)`);
+  } finally {
+    await databases.dropAll().catch(() => undefined);
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(folder, { recursive: true, force: true }));

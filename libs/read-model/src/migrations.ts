@@ -1,0 +1,104 @@
+import { type Dialect, migrate } from '@app/database';
+import type { Kysely, Migration } from 'kysely';
+import type { ReadModelDatabase } from './schema';
+
+/** The read model's migrations, bookkept in `read_model_migrations`. */
+export function readModelMigrations(dialect: Dialect): Record<string, Migration> {
+  // SQLite's INTEGER is 64 bits wide, and an INTEGER PRIMARY KEY is the table's own row id (one
+  // b-tree, not two); PostgreSQL's integer is 32 bits, too narrow for EventStoreDB's positions.
+  const int8 = dialect === 'sqlite' ? 'integer' : 'bigint';
+  return {
+    '001-governance': {
+      up: async (db: Kysely<unknown>) => {
+        await db.schema
+          .createTable('recommendations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('inspection_id', 'text')
+          .addColumn('number', 'integer')
+          .addColumn('text', 'text')
+          .addColumn('addressee', 'text')
+          .addColumn('area', 'text')
+          .addColumn('timescale', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text')
+          .addColumn('owner_name', 'text')
+          .addColumn('due_on', 'text')
+          .addColumn('original_due_on', 'text')
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('position', int8, (c) => c.notNull())
+          .addColumn('registered_position', int8, (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('recommendations_in_order').on('recommendations').column('registered_position').execute();
+        await db.schema
+          .createIndex('recommendations_by_status')
+          .on('recommendations')
+          .columns(['status', 'registered_position'])
+          .execute();
+        await db.schema
+          .createIndex('recommendations_by_owner')
+          .on('recommendations')
+          .columns(['owner_id', 'registered_position'])
+          .execute();
+
+        await db.schema
+          .createTable('recommendation_actions')
+          .addColumn('recommendation_id', 'text', (c) => c.notNull())
+          .addColumn('action_id', 'text', (c) => c.notNull())
+          .addColumn('ordinal', 'integer', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('owner_id', 'text')
+          .addColumn('due_on', 'text')
+          .addColumn('lpa', 'text')
+          .addColumn('status', 'text')
+          .addPrimaryKeyConstraint('recommendation_actions_pk', ['recommendation_id', 'action_id'])
+          .execute();
+        await db.schema
+          .createIndex('recommendation_actions_by_lpa')
+          .on('recommendation_actions')
+          .columns(['lpa', 'status'])
+          .execute();
+
+        await db.schema
+          .createTable('inspections')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('title', 'text')
+          .addColumn('inspectorate', 'text')
+          .addColumn('published_on', 'text')
+          .addColumn('recommendation_count', 'integer', (c) => c.notNull())
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('position', int8, (c) => c.notNull())
+          .addColumn('registered_position', int8, (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('timeline')
+          .addColumn('position', int8, (c) => c.primaryKey())
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('stream_id', 'text', (c) => c.notNull())
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('occurred_at', 'text')
+          .addColumn('recorded_at', int8, (c) => c.notNull())
+          .addColumn('actor', 'text')
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('timeline_by_stream').on('timeline').columns(['stream_id', 'position']).execute();
+        await db.schema.createIndex('timeline_by_type').on('timeline').columns(['type', 'position']).execute();
+        await db.schema.createIndex('timeline_by_recorded_at').on('timeline').columns(['recorded_at', 'position']).execute();
+
+        await db.schema
+          .createTable('projection_checkpoints')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('position', int8, (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+/** Creates or brings up to date the read model's tables. Safe to run at every start. */
+export async function migrateReadModel(database: ReadModelDatabase): Promise<void> {
+  await migrate(database.db as Kysely<unknown>, 'read_model', readModelMigrations(database.dialect));
+}

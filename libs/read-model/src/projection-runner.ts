@@ -1,0 +1,263 @@
+/**
+ * Keeps the read model following the log: subscribes after the stored checkpoint and applies what
+ * arrives in batches, one transaction each (with the checkpoint). Whatever fails (the database,
+ * the event store), nothing is committed for the failed batch; the runner waits with backoff,
+ * reads the checkpoint again and follows the log from there, so no event is skipped and none is
+ * applied twice.
+ */
+import type { EventStore, RecordedEvent } from '@app/event-store';
+import { ProjectionCheckpointMovedError, messageOf } from './errors';
+import { applyEvents } from './projection/apply-events';
+import { readCheckpoint } from './projection/checkpoints';
+import type { ReadModelDatabase } from './schema';
+
+export interface ProjectionLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+export interface ProjectionRunnerOptions {
+  /** The most events one transaction takes (default 500); fewer when fewer are waiting. */
+  readonly batchSize?: number;
+  /** Backoff after a failure: from `initialMs` (100), doubling, up to `maxMs` (10 s). */
+  readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
+  readonly logger?: ProjectionLogger;
+}
+
+export interface ProjectionFailure {
+  readonly since: Date;
+  readonly attempts: number;
+  readonly error: string;
+}
+
+export interface ProjectionStatus {
+  readonly state: 'not-started' | 'running' | 'failing' | 'stopped';
+  /** The checkpoint this runner last read or committed. */
+  readonly checkpoint: bigint;
+  /** When it last committed a batch. */
+  readonly lastCommitAt: Date | undefined;
+  /** Since when the batch being applied has been at it; undefined while waiting for events. */
+  readonly busySince: Date | undefined;
+  readonly failure: ProjectionFailure | undefined;
+}
+
+const silent: ProjectionLogger = { log: () => undefined, warn: () => undefined };
+
+export class ProjectionRunner {
+  private readonly batchSize: number;
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly logger: ProjectionLogger;
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | undefined;
+
+  private checkpoint = 0n;
+  private lastCommitAt: Date | undefined;
+  private busySince: Date | undefined;
+  private failure: ProjectionFailure | undefined;
+  private delayMs: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly database: ReadModelDatabase,
+    options: ProjectionRunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.initialDelayMs = options.retry?.initialMs ?? 100;
+    this.maxDelayMs = options.retry?.maxMs ?? 10_000;
+    this.logger = options.logger ?? silent;
+    this.delayMs = this.initialDelayMs;
+  }
+
+  /** Starts following the log; returns at once. A second call does nothing. */
+  start(): void {
+    if (this.running || this.stopping.signal.aborted) return;
+    this.running = this.run();
+  }
+
+  /** Stops after the batch in hand (if any) is committed or abandoned; no timer is left behind. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  status(): ProjectionStatus {
+    const state = this.stopping.signal.aborted
+      ? 'stopped'
+      : !this.running
+        ? 'not-started'
+        : this.failure
+          ? 'failing'
+          : 'running';
+    return {
+      state,
+      checkpoint: this.checkpoint,
+      lastCommitAt: this.lastCommitAt,
+      busySince: this.busySince,
+      failure: this.failure,
+    };
+  }
+
+  /** How far the log's head is ahead of this runner's checkpoint (positions, not event counts, on EventStoreDB). */
+  async lag(): Promise<{ readonly checkpoint: bigint; readonly head: bigint; readonly behind: bigint }> {
+    const head = await this.store.headPosition();
+    const checkpoint = this.checkpoint;
+    return { checkpoint, head, behind: head > checkpoint ? head - checkpoint : 0n };
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        this.checkpoint = await readCheckpoint(this.database.db);
+        await this.follow();
+      } catch (error) {
+        if (this.stopped) break;
+        if (error instanceof ProjectionCheckpointMovedError) {
+          this.logger.log(`The read model's checkpoint went back to ${error.checkpoint} (rebuilt?): following the log again from there.`);
+          continue;
+        }
+        this.failed(error);
+        await this.pause(this.delayMs);
+        this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
+      }
+    }
+  }
+
+  /** Follows the log from the checkpoint until stopped (returns) or until something fails (throws). */
+  private async follow(): Promise<void> {
+    const subscription = this.store.subscribeToAll({ after: this.checkpoint });
+    const queue = new EventQueue(this.batchSize * 2);
+    const closeOnStop = (): void => queue.close();
+    this.stopping.signal.addEventListener('abort', closeOnStop, { once: true });
+    const filling = queue.fill(subscription);
+    try {
+      for (;;) {
+        const batch = await queue.take(this.batchSize);
+        if (batch.length === 0 || this.stopped) return;
+        this.busySince = new Date();
+        const checkpoint = await applyEvents(this.database, batch, { after: this.checkpoint });
+        this.committed(checkpoint);
+        // Between batches, timers and requests get their turn even when a backlog is waiting.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.busySince = undefined;
+      this.stopping.signal.removeEventListener('abort', closeOnStop);
+      queue.close();
+      await subscription.close();
+      await filling;
+    }
+  }
+
+  private committed(checkpoint: bigint): void {
+    this.checkpoint = checkpoint;
+    this.lastCommitAt = new Date();
+    this.busySince = undefined;
+    if (this.failure) {
+      this.logger.log(`The read model projection recovered after ${this.failure.attempts} failed attempt(s).`);
+      this.failure = undefined;
+    }
+    this.delayMs = this.initialDelayMs;
+  }
+
+  private failed(error: unknown): void {
+    const message = messageOf(error);
+    this.failure = {
+      since: this.failure?.since ?? new Date(),
+      attempts: (this.failure?.attempts ?? 0) + 1,
+      error: message,
+    };
+    this.logger.warn(
+      `The read model projection failed after position ${this.checkpoint} (attempt ${this.failure.attempts}): ${message}; retrying in ${this.delayMs} ms.`,
+    );
+  }
+
+  /** Waits `ms`, or less if stopped meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.stopping.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.stopping.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/**
+ * Events read from the subscription ahead of the transaction that applies them, up to a high-water
+ * mark: while one batch is being written the next one gathers, so batches are as large as what
+ * is waiting (a single event when the log is quiet, full batches when catching up).
+ */
+class EventQueue {
+  private readonly items: RecordedEvent[] = [];
+  private closed = false;
+  private ended: { readonly error?: unknown } | undefined;
+  private readonly readable = new Wakeup();
+  private readonly writable = new Wakeup();
+
+  constructor(private readonly highWaterMark: number) {}
+
+  /** Reads `source` into the queue until it ends, fails, or the queue is closed. Never rejects. */
+  async fill(source: AsyncIterable<RecordedEvent>): Promise<void> {
+    try {
+      for await (const event of source) {
+        this.items.push(event);
+        this.readable.wake();
+        while (this.items.length >= this.highWaterMark && !this.closed) await this.writable.wait();
+        if (this.closed) break;
+      }
+      this.ended = {};
+    } catch (error) {
+      this.ended = { error };
+    } finally {
+      this.readable.wake();
+    }
+  }
+
+  /**
+   * Up to `max` events, waiting for at least one. Empty once closed; throws when the source
+   * failed or ended by itself, after what it had delivered has been taken.
+   */
+  async take(max: number): Promise<RecordedEvent[]> {
+    while (this.items.length === 0 && !this.closed) {
+      if (this.ended) {
+        const failure: unknown = this.ended.error ?? new Error('The subscription to the log ended by itself');
+        throw failure;
+      }
+      await this.readable.wait();
+    }
+    const batch = this.items.splice(0, max);
+    this.writable.wake();
+    return batch;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.readable.wake();
+    this.writable.wake();
+  }
+}
+
+/** One waiter, woken once. */
+class Wakeup {
+  private waiter: (() => void) | undefined;
+
+  wait(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+}

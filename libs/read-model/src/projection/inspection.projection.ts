@@ -1,0 +1,58 @@
+import { type Inspection, type InspectionEvent, inspectionDecider } from '@app/domain';
+import type { RecordedEvent } from '@app/event-store';
+import type { Insertable } from 'kysely';
+import type { InspectionsTable } from '../schema';
+import { textOrNull } from './values';
+
+export interface ProjectedInspection {
+  readonly id: string;
+  readonly state: Inspection;
+  readonly revision: number;
+  readonly position: bigint;
+  readonly registeredPosition: bigint;
+}
+
+/** What one event of an inspection's stream makes of its row, by the domain's `evolve`. */
+export function projectInspection(
+  id: string,
+  previous: ProjectedInspection | undefined,
+  event: RecordedEvent,
+): ProjectedInspection | undefined {
+  const domainEvent = { type: event.type, data: event.data } as unknown as InspectionEvent;
+  const state = inspectionDecider.evolve(previous?.state ?? inspectionDecider.initialState(), domainEvent);
+  if (!state.registered) return undefined;
+  return {
+    id,
+    state,
+    revision: event.revision,
+    position: event.position,
+    registeredPosition: previous?.registeredPosition ?? event.position,
+  };
+}
+
+export function inspectionRow(projected: ProjectedInspection): Insertable<InspectionsTable> {
+  const { state } = projected;
+  return {
+    id: projected.id,
+    title: textOrNull(state.title),
+    inspectorate: textOrNull(state.inspectorate),
+    published_on: textOrNull(state.publishedOn),
+    recommendation_count: Array.isArray(state.recommendations) ? state.recommendations.length : 0,
+    revision: projected.revision,
+    position: Number(projected.position),
+    registered_position: Number(projected.registeredPosition),
+    state: JSON.stringify(state),
+  };
+}
+
+export function fromInspectionRow(
+  row: Pick<InspectionsTable, 'id' | 'state' | 'revision' | 'position' | 'registered_position'>,
+): ProjectedInspection {
+  return {
+    id: row.id,
+    state: JSON.parse(row.state) as Inspection,
+    revision: row.revision,
+    position: BigInt(row.position),
+    registeredPosition: BigInt(row.registered_position),
+  };
+}

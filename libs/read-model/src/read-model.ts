@@ -1,0 +1,69 @@
+/**
+ * The read model's queries, bound to the process's database and event store: what the HTTP layer
+ * calls. Present-day answers come from the read model; `…AsOf` answers come from the log.
+ */
+import type { EventStore } from '@app/event-store';
+import { readCheckpoint } from './projection/checkpoints';
+import { type HistoryQuery, history, recommendationHistory } from './queries/history';
+import type { ListAnswer } from './queries/paging';
+import {
+  type RecommendationQuery,
+  getRecommendation,
+  listRecommendations,
+  recommendationCounts,
+} from './queries/recommendations';
+import type { HistoryEvent, RecommendationCounts, RecommendationView } from './queries/views';
+import { DEFAULT_WAIT_MS, waitForPosition } from './read-your-writes';
+import type { ReadModelDatabase } from './schema';
+import { recommendationAsOf, recommendationCountsAsOf, recommendationsAsOf } from './time-travel';
+
+export class ReadModel {
+  constructor(
+    readonly database: ReadModelDatabase,
+    private readonly store: EventStore,
+  ) {}
+
+  /** The position up to which the read model reflects the log. */
+  checkpoint(): Promise<bigint> {
+    return readCheckpoint(this.database.db);
+  }
+
+  /** Read your writes: resolves once the read model reflects `position`, else a ProjectionLagError. */
+  waitForPosition(position: bigint, timeoutMs = DEFAULT_WAIT_MS): Promise<bigint> {
+    return waitForPosition(this.database, position, { timeoutMs });
+  }
+
+  /** `at`: the date or instant RAG and `overdue` are judged on (now, for the present). */
+  listRecommendations(query: RecommendationQuery, at: string): Promise<ListAnswer<RecommendationView>> {
+    return listRecommendations(this.database, query, at);
+  }
+
+  getRecommendation(id: string, at: string): Promise<RecommendationView | undefined> {
+    return getRecommendation(this.database, id, at);
+  }
+
+  /** Undefined when there is no such recommendation. */
+  recommendationHistory(id: string): Promise<HistoryEvent[] | undefined> {
+    return recommendationHistory(this.database, id);
+  }
+
+  history(query: HistoryQuery): Promise<ListAnswer<HistoryEvent>> {
+    return history(this.database, query);
+  }
+
+  recommendationCounts(at: string): Promise<RecommendationCounts> {
+    return recommendationCounts(this.database, at);
+  }
+
+  recommendationAsOf(id: string, instant: Date | string): Promise<RecommendationView | undefined> {
+    return recommendationAsOf(this.store, id, instant);
+  }
+
+  recommendationsAsOf(instant: Date | string, query: RecommendationQuery = {}): Promise<ListAnswer<RecommendationView>> {
+    return recommendationsAsOf(this.store, instant, query);
+  }
+
+  recommendationCountsAsOf(instant: Date | string): Promise<RecommendationCounts> {
+    return recommendationCountsAsOf(this.store, instant);
+  }
+}

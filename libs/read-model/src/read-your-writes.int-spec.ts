@@ -1,0 +1,65 @@
+import type { EventStore } from '@app/event-store';
+import { ProjectionLagError } from './errors';
+import { ProjectionRunner } from './projection-runner';
+import { ReadModel } from './read-model';
+import { waitForPosition } from './read-your-writes';
+import type { ReadModelDatabase } from './schema';
+import { Governance } from './testing/governance';
+import { DIALECTS, TestBed } from './testing/harness';
+
+const bed = new TestBed();
+afterAll(() => bed.dispose());
+
+describe.each(DIALECTS)('read your writes on %s', (_dialect, configure) => {
+  let database: ReadModelDatabase & { config: Awaited<ReturnType<typeof configure>> };
+  let store: EventStore;
+  let governance: Governance;
+  let runner: ProjectionRunner;
+
+  beforeEach(async () => {
+    database = await bed.readModel(configure);
+    store = bed.eventStore();
+    governance = new Governance(store);
+    runner = new ProjectionRunner(store, database);
+  });
+  afterEach(() => runner.stop());
+
+  it('resolves at once when the read model is already there', async () => {
+    expect(await waitForPosition(database, 0n)).toBe(0n);
+  });
+
+  it('resolves as soon as the projector in this process commits the position', async () => {
+    const written = await governance.registerInspection('stolen-freedom');
+    const waiting = waitForPosition(database, written.position, { pollIntervalMs: 60_000 });
+    runner.start();
+
+    // With polling all but off, only the projector's own notice can wake the wait in time.
+    expect(await waiting).toBe(written.position);
+    const view = await new ReadModel(database, store).getRecommendation('stolen-freedom-4', new Date().toISOString());
+    expect(view?.status).toBe('registered');
+  });
+
+  it('sees a projector in another process by polling the checkpoint', async () => {
+    runner.start();
+    const elsewhere = bed.reopen(database.config);
+    const written = await governance.registerInspection('stolen-freedom');
+
+    expect(await waitForPosition(elsewhere, written.position, { pollIntervalMs: 5 })).toBe(written.position);
+  });
+
+  it('gives up with a ProjectionLagError saying how far it got, when no projector catches up in time', async () => {
+    const first = await governance.registerInspection('stolen-freedom');
+    runner.start();
+    await waitForPosition(database, first.position);
+    await runner.stop();
+    const second = await governance.assign('stolen-freedom-4');
+
+    const started = Date.now();
+    const error = await new ReadModel(database, store).waitForPosition(second.position, 150).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ProjectionLagError);
+    expect(error).toMatchObject({ position: second.position, reached: first.position, retryAfterSeconds: 1 });
+    expect((error as ProjectionLagError).waitedMs).toBeGreaterThanOrEqual(150);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
