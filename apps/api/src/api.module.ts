@@ -6,11 +6,12 @@ import { type AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
 import { createHttpAdapter, HttpConventionsModule, IdempotencyModule } from '@app/http';
+import { ReadModelModule } from '@app/read-model';
 import { HealthModule, RedisModule } from '@app/runtime';
 import { RecommendationsModule } from './recommendations/recommendations.module';
 
 /**
- * The HTTP face: health, and the inspection and recommendation commands. Every route
+ * The HTTP face: health, and the inspection and recommendation commands and queries. Every route
  * goes through the bearer-token guard (default deny: a route declares `@Public` or `@Allow`),
  * answers errors as problem+json, validates its DTOs, and honours Idempotency-Key on POSTs,
  * whose records live in the read model's SQL database.
@@ -27,6 +28,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(config.eventStore),
         DatabaseModule.forRoot(config.readModel),
+        ReadModelModule.forRoot(config.readModel),
         RedisModule.forRoot(config.redis.url),
         AuthModule.forRoot({ jwtSecret: config.auth.jwtSecret }),
         HttpConventionsModule,

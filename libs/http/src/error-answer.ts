@@ -14,6 +14,7 @@ import {
   InvalidAppendError,
   WrongExpectedRevisionError,
 } from '@app/event-store';
+import { ProjectionLagError } from '@app/read-model';
 import { isDependencyFailure } from './dependency-failure';
 import { type Problem, ProblemError, problemType } from './problem';
 import { hasIfMatch } from './revision';
@@ -87,6 +88,13 @@ export function answerFor(error: unknown, request: RequestHeaders): ErrorAnswer 
   }
   if (error instanceof InvalidAppendError) {
     return answer(400, problemType('invalid-event'), error.message, { title: 'Invalid event' });
+  }
+  if (error instanceof ProjectionLagError) {
+    return answer(503, problemType('read-model-behind'), error.message, {
+      title: 'Read model behind',
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      final: false,
+    });
   }
   if (error instanceof EventStoreUnavailableError || isDependencyFailure(error)) {
     return unavailable();

@@ -9,6 +9,7 @@ import {
 } from '@app/domain';
 import { deterministicId, EVENT_STORE, type EventStore, handleCommand } from '@app/event-store';
 import { type CommandAnswer, commandAnswer, toCommandAnswer } from '@app/http';
+import { inspectionStream, recommendationStream } from '@app/read-model';
 
 /** Who asks and as part of what; `commandId` makes a retried request append nothing new. */
 export interface CommandRequest {
@@ -20,8 +21,6 @@ export interface CommandRequest {
   readonly now: string;
 }
 
-export const inspectionStream = (id: string): string => `inspection-${id}`;
-export const recommendationStream = (id: string): string => `recommendation-${id}`;
 
 /** Commands without the request's envelope: the service adds actor and instant. */
 type Body<Command> = Command extends unknown ? Omit<Command, 'actor' | 'now' | 'recommendationId'> : never;
