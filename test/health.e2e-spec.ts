@@ -61,7 +61,7 @@ describe('standalone (npm start)', () => {
 
     expect(ready).toEqual({
       status: 200,
-      body: { status: 'up', checks: { eventStore: { status: 'up' }, redis: { status: 'up' }, readModel: { status: 'up' } } },
+      body: { status: 'up', checks: { eventStore: { status: 'up' }, redis: { status: 'up' }, readModel: { status: 'up' }, readModelProjection: { status: 'up' } } },
     });
     expect(live).toEqual({ status: 200, body: { status: 'up' } });
     expect(app.stdout()).toMatch(/api, projector and worker in one process; HTTP on 0\.0\.0\.0:\d+;/);
@@ -131,7 +131,7 @@ describe('standalone (npm start)', () => {
 
     expect(unready.body).toEqual({
       status: 'down',
-      checks: { eventStore: { status: 'up' }, redis: { status: 'down', error: expect.any(String) }, readModel: { status: 'up' } },
+      checks: { eventStore: { status: 'up' }, redis: { status: 'down', error: expect.any(String) }, readModel: { status: 'up' }, readModelProjection: { status: 'up' } },
     });
     expect((await get(port, '/health/live')).status).toBe(200);
 
@@ -140,7 +140,7 @@ describe('standalone (npm start)', () => {
 
     expect(ready.body).toEqual({
       status: 'up',
-      checks: { eventStore: { status: 'up' }, redis: { status: 'up' }, readModel: { status: 'up' } },
+      checks: { eventStore: { status: 'up' }, redis: { status: 'up' }, readModel: { status: 'up' }, readModelProjection: { status: 'up' } },
     });
     expect(app.stderr()).not.toMatch(/Unhandled error event/);
     await app.stop('SIGTERM');

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { ReadModelModule } from '@app/read-model';
-import { RedisModule } from '@app/runtime';
+import { ReadinessRegistryModule, RedisModule } from '@app/runtime';
 import { ReadModelProjector } from './read-model.projector';
 
 /**
@@ -21,6 +21,7 @@ export class ProjectorModule {
         EventStoreModule.forRoot(config.eventStore),
         ReadModelModule.forRoot(config.readModel),
         RedisModule.forRoot(config.redis.url),
+        ReadinessRegistryModule,
       ],
       providers: [ReadModelProjector],
       exports: [ReadModelProjector],

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { ReadinessRegistry } from '@app/runtime';
 import {
   type ProjectionStatus,
   ProjectionRunner,
@@ -18,8 +19,13 @@ import {
 export class ReadModelProjector implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runner: ProjectionRunner;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(READ_MODEL_DATABASE) database: ReadModelDatabase) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(READ_MODEL_DATABASE) database: ReadModelDatabase,
+    readiness: ReadinessRegistry,
+  ) {
     this.runner = new ProjectionRunner(store, database, { logger: new Logger(ReadModelProjector.name) });
+    readiness.register(this.readinessCheck());
   }
 
   onApplicationBootstrap(): void {

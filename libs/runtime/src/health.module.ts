@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
 import { HealthController } from './health.controller';
 import { HEALTH_CHECKS, type HealthCheck, HealthService } from './health.service';
+import { ReadinessRegistryModule } from './readiness-registry';
 import { REDIS_CLIENT } from './redis.module';
 
 export function eventStoreCheck(store: EventStore): HealthCheck {
@@ -39,6 +40,7 @@ export function redisCheck(client: Redis): HealthCheck {
  * imports those.
  */
 @Module({
+  imports: [ReadinessRegistryModule],
   controllers: [HealthController],
   providers: [
     HealthService,

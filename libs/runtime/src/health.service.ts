@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { describeFailure, noAnswer, withTimeout } from './dependency-errors';
+import { ReadinessRegistry } from './readiness-registry';
 
 /** One dependency the app cannot serve without. `check` throws when it is not usable now. */
 export interface HealthCheck {
@@ -27,11 +28,14 @@ const CHECK_TIMEOUT_MS = 3_000;
 
 @Injectable()
 export class HealthService {
-  constructor(@Inject(HEALTH_CHECKS) private readonly checks: readonly HealthCheck[]) {}
+  constructor(
+    @Inject(HEALTH_CHECKS) private readonly checks: readonly HealthCheck[],
+    private readonly registry: ReadinessRegistry,
+  ) {}
 
   async readiness(): Promise<ReadinessReport> {
     const results = await Promise.all(
-      this.checks.map(async (dependency): Promise<[string, CheckResult]> => {
+      [...this.checks, ...this.registry.registered()].map(async (dependency): Promise<[string, CheckResult]> => {
         try {
           await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, noAnswer(CHECK_TIMEOUT_MS));
           return [dependency.name, { status: 'up' }];

@@ -6,3 +6,4 @@ export * from './probes';
 export * from './redis-connection';
 export * from './redis.module';
 export * from './startup';
+export * from './readiness-registry';
