@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { NoNulPipe } from './no-nul.pipe';
 import { ProblemDetailsFilter } from './problem.filter';
 import { createValidationPipe } from './validation';
 
@@ -7,6 +8,8 @@ import { createValidationPipe } from './validation';
 @Module({
   providers: [
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    // Global pipes run in the order given: NUL is refused before anything else reads the value.
+    { provide: APP_PIPE, useClass: NoNulPipe },
     { provide: APP_PIPE, useFactory: createValidationPipe },
   ],
 })

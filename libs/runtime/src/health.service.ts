@@ -1,12 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { describeFailure, noAnswer, withTimeout } from './dependency-errors';
-import { ReadinessRegistry } from './readiness-registry';
+import { type HealthCheck, ReadinessRegistry } from './readiness-registry';
 
-/** One dependency the app cannot serve without. `check` throws when it is not usable now. */
-export interface HealthCheck {
-  readonly name: string;
-  check(): Promise<void>;
-}
+export type { HealthCheck } from './readiness-registry';
 
 /** Injection token of the `HealthCheck[]` that make up readiness. */
 export const HEALTH_CHECKS = Symbol.for('app.health.checks');

@@ -1,5 +1,10 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import type { HealthCheck } from './health.service';
+
+/** One dependency the app cannot serve without. `check` throws when it is not usable now. */
+export interface HealthCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
 
 /**
  * Readiness checks contributed by whatever else runs in the process: the projector registers the

@@ -47,8 +47,9 @@ export class RecommendationCommands {
       streamId: inspectionStream(body.id),
       decider: inspectionDecider,
       command: { type: 'RegisterInspection', ...metadata, ...body },
+      // No expected revision of our own: a second registration is the domain's to refuse, by
+      // the rule it breaks, not a write conflict to retry.
       context: this.context(request),
-      expectedRevision: 'no_stream',
     });
     const event = registered.events[0];
     if (!event || registered.position === undefined) throw new Error('RegisterInspection decided no event');

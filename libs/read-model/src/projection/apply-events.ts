@@ -11,6 +11,7 @@ import { ProjectionCheckpointMovedError } from '../errors';
 import { notifyCheckpointAdvanced } from '../read-your-writes';
 import type { ReadModelDatabase, ReadModelSchema, RecommendationActionsTable, TimelineTable } from '../schema';
 import { GOVERNANCE_PROJECTION, lockCheckpoint, writeCheckpoint } from './checkpoints';
+import { storable } from './values';
 import { type ProjectedRows, type ReadModelChange, projectEvent, rowsTouchedBy } from './governance.projection';
 import { type ProjectedInspection, fromInspectionRow, inspectionRow } from './inspection.projection';
 import {
@@ -151,7 +152,7 @@ class Batch implements ProjectedRows {
     for (const rows of chunks(recommendations)) {
       await trx
         .insertInto('recommendations')
-        .values(rows.map(recommendationRow))
+        .values(rows.map((row) => storable(recommendationRow(row))))
         .onConflict((conflict) =>
           conflict.column('id').doUpdateSet((eb) => ({
             inspection_id: eb.ref('excluded.inspection_id'),
@@ -190,7 +191,7 @@ class Batch implements ProjectedRows {
     for (const rows of chunks(inspections)) {
       await trx
         .insertInto('inspections')
-        .values(rows.map(inspectionRow))
+        .values(rows.map((row) => storable(inspectionRow(row))))
         .onConflict((conflict) =>
           conflict.column('id').doUpdateSet((eb) => ({
             title: eb.ref('excluded.title'),

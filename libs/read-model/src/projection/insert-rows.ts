@@ -1,6 +1,7 @@
 import type { Dialect } from '@app/database';
 import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
 import type { ReadModelSchema } from '../schema';
+import { storable } from './values';
 
 /**
  * A multi-row INSERT for the tables a batch writes hundreds of rows into (the timeline, the
@@ -15,9 +16,10 @@ export async function insertRows<Table extends keyof ReadModelSchema>(
   dialect: Dialect,
   table: Table,
   columns: readonly (keyof ReadModelSchema[Table] & string)[],
-  rows: readonly Insertable<ReadModelSchema[Table]>[],
+  given: readonly Insertable<ReadModelSchema[Table]>[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (given.length === 0) return;
+  const rows = given.map(storable);
   const list = columns.map((column) => `"${column}"`).join(', ');
   if (dialect === 'postgres') {
     const text = `INSERT INTO "${table}" (${list}) SELECT ${list} FROM json_populate_recordset(NULL::"${table}", $1::json)`;

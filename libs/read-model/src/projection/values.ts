@@ -6,3 +6,20 @@
 export const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 export const integerOrNull = (value: unknown): number | null => (Number.isSafeInteger(value) ? (value as number) : null);
+
+/**
+ * A row as a SQL text column can hold it. PostgreSQL's text cannot hold U+0000, and a projection
+ * must never stop at an event (a fact, whatever it holds), so the character becomes U+FFFD in the
+ * columns kept for filtering and sorting, in both dialects alike. The answers are built from the
+ * `state` JSON, where JSON's own escape keeps the character exactly.
+ */
+export function storable<Row extends object>(row: Row): Row {
+  let copy: Record<string, unknown> | undefined;
+  for (const [column, value] of Object.entries(row)) {
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      copy ??= { ...(row as Record<string, unknown>) };
+      copy[column] = value.replaceAll('\u0000', '\uFFFD');
+    }
+  }
+  return (copy as Row | undefined) ?? row;
+}
