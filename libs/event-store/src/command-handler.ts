@@ -117,7 +117,8 @@ function earlierRun<State, Command, Event extends DomainEvent>(
   decider: Decider<State, Command, Event>,
   commandId: string,
 ): Omit<CommandResult<State, Event>, 'streamId'> | undefined {
-  const start = history.findIndex((e) => e.id === deterministicId(`${commandId}/0`));
+  const first = deterministicId(`${commandId}/0`);
+  const start = history.findIndex((e) => e.id === first);
   if (start < 0) return undefined;
   let end = start;
   while (history[end + 1]?.id === deterministicId(`${commandId}/${end + 1 - start}`)) end += 1;

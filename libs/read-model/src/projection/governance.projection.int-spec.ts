@@ -155,6 +155,15 @@ describe.each(DIALECTS)('the governance projection on %s', (_dialect, configure)
     );
   });
 
+  it('takes an event holding U+0000 as the fact it is, and the answer keeps the character', async () => {
+    const [id] = (await governance.registerInspection('nul', [{ number: 1, addressee: 'forces', area: 'leadership', timescale: 'immediately', text: 'Review' }])).recommendationIds;
+    await governance.assign(id!, 'u-nul', 'Before\u0000after');
+    const head = await catchUp();
+
+    expect(await readCheckpoint(database.db)).toBe(head);
+    expect((await getRecommendation(database, id!, '2017-11-30'))?.owner).toEqual({ id: 'u-nul', name: 'Before\u0000after' });
+  });
+
   it('changes nothing when the same events are applied again, whole or overlapping', async () => {
     await playStolenFreedom(governance);
     const log = await store.readAll();

@@ -1,0 +1,454 @@
+/**
+ * HTTP command benchmark (`npm run bench:http`). The built app runs as a child process (the
+ * standalone app by default: api, projector and worker in one process; BENCH_APP=api runs the
+ * api and the projector as two) on a temporary DATA_DIR on disk, with the default SQLite event
+ * store (WAL, synchronous=FULL: every command is durable before its answer). It is loaded with
+ * `POST /api/recommendations/:id/actions` (PlanAction: one new event per request), each request
+ * with a valid bearer token and no If-Match (so a lost race is retried inside the handler), over
+ * many recommendations, registered and assigned beforehand.
+ *
+ * The baseline, measured in the same run and the same way (a child process, the same load, the
+ * same connections): a bare Nest app on the same HTTP platform with the same global validation
+ * pipe and the same DTO class (bench/bare-endpoint.ts), with no auth and no storage. Rounds
+ * alternate between the two; each figure is the median of its rounds. The goal is commands at
+ * no less than half the bare endpoint's throughput. After the run the log is opened read-only
+ * and its ActionPlanned events counted: there must be exactly one per 2xx answer.
+ *
+ * Each app round plans actions on recommendations of its own (BENCH_STREAMS of them, picked at
+ * random), so that every round starts from streams of the same length: a recommendation's stream
+ * is read and folded by each command on it.
+ *
+ * Options (environment): BENCH_DIR (default: the OS temp folder; must be on disk, not tmpfs),
+ * BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS ("32,64"),
+ * BENCH_STREAMS (400 recommendations a round), BENCH_PICK (random | round-robin),
+ * BENCH_APP (standalone | api), BENCH_BUILD (auto: build when dist is missing or older than the
+ * sources; 1: always; 0: never), BENCH_PROFILE (a folder: the app's processes write
+ * --cpu-prof profiles there), REDIS_URL (redis://127.0.0.1:6379).
+ */
+import Database from 'better-sqlite3';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { signToken } from '@app/auth';
+import { appEnv, freePort, ROOT, type RunningProcess, waitFor, waitForStatus } from '../test/support/processes';
+import { type LoadRequest, type LoadResult, once, pool, quantile, runLoad } from './http-load';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
+const levels = (process.env.BENCH_CONNECTIONS ?? '32,64').split(',').map(Number);
+const streamsPerRound = Number(process.env.BENCH_STREAMS ?? 400);
+const pick = process.env.BENCH_PICK === 'round-robin' ? 'round-robin' : 'random';
+const appKind = process.env.BENCH_APP === 'api' ? 'api' : 'standalone';
+const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const GOAL = 0.5;
+const PER_INSPECTION = 200;
+const TMPFS_MAGIC = 0x01021994;
+
+const folder = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'bench-http-'));
+const dataDir = join(folder, 'data');
+const secret = randomBytes(32).toString('hex');
+const ENTRIES = {
+  standalone: ['dist/apps/standalone/src/main.js'],
+  api: ['dist/apps/api/src/main.js', 'dist/apps/projector/src/main.js'],
+} as const;
+
+/** What each request plans: the same body for the command and the bare endpoint. */
+const ACTION = JSON.stringify({
+  description: 'Agree an information-sharing protocol with the local authority and health partners.',
+  ownerId: 'u-action-owner-1',
+  dueOn: '2018-01-28',
+  lpa: 'north-worcestershire',
+});
+
+/** The newest modification time under `dir` of files ending in `.ts`, not specs. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('spec.ts')) {
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function ensureBuild(): void {
+  const entries = ENTRIES[appKind].map((entry) => join(ROOT, entry));
+  const mode = process.env.BENCH_BUILD ?? 'auto';
+  const stale = (): boolean =>
+    entries.some((entry) => !existsSync(entry)) ||
+    Math.min(...entries.map((entry) => statSync(entry).mtimeMs)) < Math.max(newestSource(join(ROOT, 'apps')), newestSource(join(ROOT, 'libs')));
+  if (mode === '1' || (mode !== '0' && stale())) {
+    console.log('Building (npm run build)...');
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  for (const entry of entries) {
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
+  }
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+/** CPU seconds (user + system) the processes have used so far, from /proc; undefined elsewhere. */
+function cpuSeconds(processes: readonly RunningProcess[]): number | undefined {
+  try {
+    let total = 0;
+    for (const { child } of processes) {
+      // Fields after the command name (which may hold spaces), from the 3rd: utime is the 14th.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
+const children = new Set<RunningProcess>();
+
+/** `node <nodeArgs>`, as test/support/processes.ts starts the built apps, with node options of its own. */
+function startNode(nodeArgs: readonly string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: appEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.on('close', (code, signal) => resolveExit({ code, signal })),
+  );
+  const handle: RunningProcess = {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  children.add(handle);
+  void exited.then(() => children.delete(handle));
+  return handle;
+}
+
+interface Server {
+  readonly label: string;
+  readonly port: number;
+  readonly processes: readonly RunningProcess[];
+}
+
+async function startTheApp(): Promise<Server> {
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    AUTH_JWT_SECRET: secret,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `bench-http-${process.pid}-${randomBytes(4).toString('hex')}`,
+  };
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const [apiEntry, ...others] = ENTRIES[appKind];
+  const api = startNode([...profile, apiEntry], env);
+  await waitForStatus(port, '/health/ready', 200, api);
+  // The api made the log and the read model; the projector (BENCH_APP=api) opens them.
+  const rest = others.map((entry) => startNode([...profile, entry], { ...env, PORT: '0' }));
+  for (const other of rest) {
+    await waitFor(() => other.stdout().includes('running'), { what: `${other.child.spawnargs.join(' ')} to start`, process: other });
+  }
+  return { label: 'PlanAction command', port, processes: [api, ...rest] };
+}
+
+async function startBare(): Promise<Server> {
+  const bare = startNode(['-r', '@swc-node/register', 'bench/bare-endpoint.ts'], { PORT: '0' });
+  let port = 0;
+  await waitFor(
+    () => {
+      port = Number(/listening on (\d+)/.exec(bare.stdout())?.[1] ?? 0);
+      return port > 0;
+    },
+    { what: 'the bare endpoint to listen', process: bare, timeoutMs: 60_000 },
+  );
+  return { label: 'bare Nest endpoint', port, processes: [bare] };
+}
+
+/** Registers inspections of force-addressed recommendations and assigns them all; returns their ids. */
+async function seed(app: Server, headers: Record<string, string>, count: number): Promise<string[]> {
+  const inspections = Array.from({ length: Math.ceil(count / PER_INSPECTION) }, (_, i) => `bench-inspection-${i + 1}`);
+  await pool(app.port, inspections.length, inspections, headers, (id) => ({
+    method: 'POST',
+    path: '/api/inspections',
+    body: JSON.stringify({
+      id,
+      title: `Benchmark inspection ${id}`,
+      inspectorate: 'HMICFRS',
+      publishedOn: '2017-10-24',
+      recommendations: Array.from({ length: PER_INSPECTION }, (_, n) => ({
+        number: n + 1,
+        text: 'Within six months, forces should have in place active information-sharing agreements with other agencies.',
+        addressee: 'forces',
+        area: 'intelligence',
+        timescale: 'within-6-months',
+      })),
+    }),
+  }));
+  const ids = inspections.flatMap((inspection) => Array.from({ length: PER_INSPECTION }, (_, n) => `${inspection}-${n + 1}`));
+  await pool(app.port, 32, ids, headers, (id) => ({
+    method: 'POST',
+    path: `/api/recommendations/${id}/assignment`,
+    body: JSON.stringify({ ownerId: 'u-det-insp', ownerName: 'Det Insp Owner' }),
+  }));
+  return ids.slice(0, count);
+}
+
+/** Both servers must validate alike: a valid body is planned, an unknown field is a 400. */
+async function checkAlike(servers: readonly Server[], headers: Record<string, string>, id: string): Promise<void> {
+  for (const server of servers) {
+    const path = `/api/recommendations/${id}/actions`;
+    const valid = await once(server.port, { method: 'POST', path, body: ACTION }, headers);
+    const invalid = await once(server.port, { method: 'POST', path, body: JSON.stringify({ ...JSON.parse(ACTION), extra: 1 }) }, headers);
+    if (valid.status !== 201 || invalid.status !== 400) {
+      throw new Error(`${server.label}: expected 201 and 400, got ${valid.status} and ${invalid.status} ${JSON.stringify(invalid.body)}`);
+    }
+  }
+}
+
+/**
+ * Plans one action on `id` and waits until the read model has it (`?position=`): the projector
+ * has caught up, so that its catching up does not spill into the next round. The action counts
+ * as one more 2xx answer.
+ */
+async function settle(app: Server, headers: Record<string, string>, id: string): Promise<void> {
+  const planned = await once(app.port, { method: 'POST', path: `/api/recommendations/${id}/actions`, body: ACTION }, headers);
+  const position = (planned.body as { position?: unknown } | undefined)?.position;
+  if (planned.status !== 201 || typeof position !== 'string') throw new Error(`settle: ${planned.status} ${JSON.stringify(planned.body)}`);
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    // The api waits up to 5 s for the position, then answers 503.
+    const read = await once(app.port, { method: 'GET', path: `/api/recommendations/${id}?position=${position}` }, headers);
+    if (read.status === 200) return;
+  }
+  throw new Error(`the read model did not reach position ${position} within a minute`);
+}
+
+/** A small deterministic generator (mulberry32), so that runs pick the same recommendations. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Round {
+  readonly result: LoadResult;
+  /** Server CPU time over the measured part, seconds (undefined without /proc). */
+  readonly serverCpu: number | undefined;
+}
+
+async function round(server: Server, connections: number, headers: Record<string, string>, targets: readonly string[], seed: number): Promise<Round> {
+  const next = random(seed);
+  const choose = pick === 'random' ? () => targets[Math.floor(next() * targets.length)]! : (n: number) => targets[n % targets.length]!;
+  let cpuBefore: number | undefined;
+  const result = await runLoad({
+    port: server.port,
+    connections,
+    durationMs: seconds * 1000,
+    warmUpMs: warmUpSeconds * 1000,
+    headers,
+    next: (n): LoadRequest => ({ method: 'POST', path: `/api/recommendations/${choose(n)}/actions`, body: ACTION }),
+    onMeasureStart: () => (cpuBefore = cpuSeconds(server.processes)),
+  });
+  const cpuAfter = cpuSeconds(server.processes);
+  return { result, serverCpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
+}
+
+const rate = (r: Round): number => r.result.ok / r.result.seconds;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+interface Summary {
+  readonly label: string;
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuPerRequestUs: number | undefined;
+  readonly clientCpu: number;
+  readonly errors: number;
+}
+
+function summarise(label: string, figures: readonly Round[]): Summary {
+  const cpu = figures.map((f) => (f.serverCpu === undefined ? undefined : (f.serverCpu / f.result.requests) * 1e6));
+  return {
+    label,
+    rate: median(figures.map(rate)),
+    p50: median(figures.map((f) => quantile(f.result.latenciesMs, 0.5))),
+    p99: median(figures.map((f) => quantile(f.result.latenciesMs, 0.99))),
+    cpuPerRequestUs: cpu.every((c) => c !== undefined) ? median(cpu) : undefined,
+    clientCpu: median(figures.map((f) => f.result.clientCpuSeconds / f.result.seconds)),
+    errors: figures.reduce((sum, f) => sum + f.result.errors, 0),
+  };
+}
+
+function line(s: Summary): string {
+  const ms = (value: number): string => `${value.toFixed(1).padStart(6)} ms`;
+  const cpu = s.cpuPerRequestUs === undefined ? '' : `   server CPU ${Math.round(s.cpuPerRequestUs).toString().padStart(4)} µs/req`;
+  return `${s.label.padEnd(20)} ${Math.round(s.rate).toLocaleString('en-GB').padStart(7)} req/s   p50 ${ms(s.p50)}   p99 ${ms(s.p99)}${cpu}   client CPU ${Math.round(s.clientCpu * 100)}%`;
+}
+
+/** ActionPlanned events in the log, counted read-only once the app has closed it. */
+function countPlanned(): { planned: number; events: number; longestStream: number } {
+  const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const planned = db.prepare("SELECT count(*) FROM events WHERE type = 'ActionPlanned'").pluck().get() as number;
+    const events = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    const longestStream = db.prepare('SELECT coalesce(max(revision), -1) + 1 FROM events').pluck().get() as number;
+    return { planned, events, longestStream };
+  } finally {
+    db.close();
+  }
+}
+
+/** The commit the build was made from, and whether the tree had changes. */
+function describeCode(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return `commit ${commit}${dirty ? ' with uncommitted changes in apps/ or libs/' : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const fs = statfsSync(folder);
+  if (fs.type === TMPFS_MAGIC) throw new Error(`${folder} is on tmpfs: set BENCH_DIR to a folder on disk`);
+  ensureBuild();
+  const loadBefore = loadavg()[0]!;
+
+  const now = Math.floor(Date.now() / 1000);
+  const token = signToken({ sub: 'u-bench-lead', name: 'Det Supt (strategic lead)', roles: ['strategic-lead'], iat: now, exp: now + 3600 }, secret);
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+
+  const app = await startTheApp();
+  const bare = await startBare();
+  const appRounds = levels.length * rounds;
+  const ids = await seed(app, headers, appRounds * streamsPerRound + 1);
+  // The last recommendation is no round's: checks and settling plan on it.
+  const probe = ids.pop()!;
+  await checkAlike([app, bare], headers, probe);
+  await settle(app, headers, probe);
+  // checkAlike's valid request and settle's: 2xx answers that planned actions.
+  let appOk = 2;
+
+  console.log(
+    `HTTP command benchmark: POST /api/recommendations/:id/actions (PlanAction), ${rounds} alternating rounds of ${seconds} s ` +
+      `(after ${warmUpSeconds} s of warm-up) for each server and concurrency; the median round of each figure shown; files in ${folder}`,
+  );
+  console.log(
+    `App: ${appKind === 'standalone' ? 'dist/apps/standalone (api, projector and worker in one process)' : 'dist/apps/api and dist/apps/projector (two processes)'}; ` +
+      `SQLite event store, WAL, synchronous=FULL: one event appended per request, durable before its answer; bearer token, no If-Match.`,
+  );
+  console.log(
+    `Each app round plans on ${streamsPerRound} recommendations of its own (registered and assigned beforehand), picked ${pick === 'random' ? 'at random' : 'in turn'}.`,
+  );
+  console.log(`Baseline: bench/bare-endpoint.ts, the same Fastify adapter, global validation pipe and DTO (PlanActionDto); no auth, no storage.`);
+  console.log(`Code: ${describeCode()}.`);
+  console.log(`Machine: ${cpus().length} CPUs shared by the load generator, both servers and anything else running (load average ${loadBefore.toFixed(2)} at start).\n`);
+
+  let errors = 0;
+  let slice = 0;
+  let goalMet = true;
+  for (const connections of levels) {
+    const bareRounds: Round[] = [];
+    const ourRounds: Round[] = [];
+    for (let r = 0; r < rounds; r += 1) {
+      const targets = ids.slice(slice * streamsPerRound, (slice + 1) * streamsPerRound);
+      const seed = 1_000 * connections + r;
+      slice += 1;
+      const runBare = async (): Promise<void> => void bareRounds.push(await round(bare, connections, headers, targets, seed));
+      const runApp = async (): Promise<void> => {
+        const figure = await round(app, connections, headers, targets, seed);
+        appOk += figure.result.ok + figure.result.warmUpOk;
+        ourRounds.push(figure);
+        await settle(app, headers, probe);
+        appOk += 1;
+      };
+      // Alternating, and which goes first too, so that a drift hits both alike.
+      if (r % 2 === 0) {
+        await runBare();
+        await runApp();
+      } else {
+        await runApp();
+        await runBare();
+      }
+    }
+    const baseline = summarise('bare Nest endpoint', bareRounds);
+    const ours = summarise('PlanAction command', ourRounds);
+    errors += baseline.errors + ours.errors;
+    const ratio = ours.rate / baseline.rate;
+    goalMet &&= ratio >= GOAL;
+    console.log(`${connections} connections`);
+    console.log(`  ${line(baseline)}   (baseline)`);
+    console.log(`  ${line(ours)}`);
+    if (baseline.clientCpu > 0.85) {
+      console.log(`  (the load generator used ${Math.round(baseline.clientCpu * 100)}% of a CPU against the bare endpoint: its figure may be the generator's limit, which flatters the ratio)`);
+    }
+    const cpuRatio =
+      ours.cpuPerRequestUs === undefined || baseline.cpuPerRequestUs === undefined
+        ? ''
+        : `, ${(ours.cpuPerRequestUs / baseline.cpuPerRequestUs).toFixed(1)}× its server CPU per request`;
+    console.log(
+      `  ratio ${ratio.toFixed(2)} of the bare endpoint's throughput, p99 ${(ours.p99 / baseline.p99).toFixed(1)}× its p99${cpuRatio}; goal ${GOAL}×: ${ratio >= GOAL ? 'met' : 'NOT met'}`,
+    );
+    for (const [label, figures] of [
+      ['bare', bareRounds],
+      ['app', ourRounds],
+    ] as const) {
+      const failed = figures.filter((f) => f.result.errors > 0);
+      for (const f of failed) {
+        console.log(`  ${label}: ${f.result.errors} errors: ${[...f.result.statuses].map(([s, n]) => `${s}×${n}`).join(', ')}; e.g. ${f.result.samples[0]}`);
+      }
+    }
+    console.log('');
+  }
+
+  await Promise.all([...app.processes, ...bare.processes].map((p) => p.stop()));
+  const log = countPlanned();
+  const answered = appOk;
+  const consistent = log.planned === answered;
+  const appErrors = app.processes.map((p) => p.stderr().trim()).filter((text) => text !== '');
+  if (appErrors.length > 0) console.log(`The app wrote to stderr:\n${appErrors.join('\n').slice(0, 2_000)}\n`);
+  console.log(
+    `Errors (non-2xx or failed requests, warm-ups included): ${errors}. ` +
+      `Log: ${log.planned.toLocaleString('en-GB')} ActionPlanned events for ${answered.toLocaleString('en-GB')} 2xx answers: ${consistent ? 'equal' : 'NOT EQUAL'} ` +
+      `(${log.events.toLocaleString('en-GB')} events in all; longest stream ${log.longestStream} events).`,
+  );
+  console.log(`Load average at the end: ${loadavg()[0]!.toFixed(2)}; ${Math.round((performance.now() - started) / 1000)} s in all. Goal (commands ≥ ${GOAL}× the bare endpoint): ${goalMet ? 'met' : 'NOT met'}.`);
+  if (errors > 0 || !consistent) process.exitCode = 1;
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    // Whatever still runs after a failure.
+    await Promise.all([...children].map((child) => child.stop('SIGKILL')));
+    rmSync(folder, { recursive: true, force: true });
+  });
