@@ -23,7 +23,9 @@ export class AuthenticationError extends UnauthorizedException {
   /** The `WWW-Authenticate` value: no error code without a token, `invalid_token` for a bad one. */
   challenge(): string {
     if (this.reason === 'missing') return `Bearer realm="${AUTH_REALM}"`;
-    return `Bearer realm="${AUTH_REALM}", error="invalid_token", error_description="${this.message.replaceAll('"', "'")}"`;
+    // A fixed text per reason: the token's own values never reach a header (a character Node
+    // cannot send there would turn the 401 into a 500).
+    return `Bearer realm="${AUTH_REALM}", error="invalid_token", error_description="${this.reason}"`;
   }
 }
 

@@ -32,7 +32,13 @@ describe('bearerToken', () => {
 describe('AuthenticationError', () => {
   it('challenges a refused token with invalid_token and the reason', () => {
     expect(new AuthenticationError('expired', 'the token has expired').challenge()).toBe(
-      'Bearer realm="api", error="invalid_token", error_description="the token has expired"',
+      'Bearer realm="api", error="invalid_token", error_description="expired"',
     );
+  });
+
+  it('never repeats what the token holds in the challenge, so any token gets a sendable header', () => {
+    const challenge = new AuthenticationError('unsupported-algorithm', "the token's algorithm must be HS256, not €\u007f").challenge();
+    expect(challenge).toMatch(/^[\x20-\x7e]+$/);
+    expect(challenge).not.toContain('€');
   });
 });

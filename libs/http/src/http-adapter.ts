@@ -8,8 +8,12 @@ import { ProblemError } from './problem';
 /** API.md: a body over 256 KiB is a 413. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
+/** The longest path parameter Fastify routes (its default, 100, is shorter than some ids). */
+const MAX_PARAM_LENGTH = 200;
+
 export function createHttpAdapter(bodyLimit = BODY_LIMIT_BYTES): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit });
+  // Recommendation ids are `<inspection id>-<number>`, and an inspection id may have 100 characters.
+  const adapter = new FastifyAdapter({ bodyLimit, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } });
   adapter.getInstance().removeAllContentTypeParsers();
   // Through the adapter, so that Nest's default JSON parser is the one and it registers none of
   // its own (urlencoded) at init: a catch-all it knows of stops that.

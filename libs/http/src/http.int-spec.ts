@@ -34,6 +34,7 @@ import {
   IdempotencyModule,
   IdempotencyStore,
   idempotencyScope,
+  requestTarget,
   IfMatch,
   requestFingerprint,
   setETag,
@@ -610,13 +611,24 @@ describe('Idempotency-Key', () => {
     expect(await eventsOf(id)).toBe(1);
   });
 
+  it('knows a key by the resource it acts on, however the path is spelled', async () => {
+    const id = randomUUID();
+    const key = randomUUID();
+    const first = await send('POST', `/api/tallies/${id}/counts`, { headers: keyed(key), body: { by: 1 } });
+    const encoded = `%${id.charCodeAt(0).toString(16)}${id.slice(1)}`;
+    const again = await send('POST', `/api/tallies/${encoded}/counts`, { headers: keyed(key), body: { by: 1 } });
+
+    expect(again).toMatchObject({ status: first.status, body: first.body });
+    expect(await eventsOf(id)).toBe(1);
+  });
+
   it('takes over a claim a crash left in flight, and the re-run appends nothing', async () => {
     const id = randomUUID();
     const key = randomUUID();
     const path = `/api/tallies/${id}/counts`;
     const body = { by: 7 };
     // A request claimed the key a minute ago, committed its event, and died before answering.
-    const scope = idempotencyScope('u-lead', 'POST', path, key);
+    const scope = idempotencyScope('u-lead', 'POST', requestTarget('/api/tallies/:id/counts', { id }), key);
     const fingerprint = requestFingerprint(body, undefined);
     const commandId = commandIdFor(scope, fingerprint);
     const crashed = await app.get(IdempotencyStore).claim(scope, fingerprint, commandId, Date.now() - 60_000);

@@ -2,6 +2,7 @@
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import { sql } from 'kysely';
 import { applyEvents } from './projection/apply-events';
+import { GOVERNANCE_PROJECTION, lockCheckpoint } from './projection/checkpoints';
 import { READ_MODEL_TABLES, type ReadModelDatabase } from './schema';
 
 /**
@@ -34,6 +35,9 @@ export interface RebuildOptions {
  */
 export async function clearReadModel(database: ReadModelDatabase): Promise<void> {
   await database.db.transaction().execute(async (trx) => {
+    // The projector's lock first: a batch in flight commits before the deletes or waits for them,
+    // never half of each (PostgreSQL's READ COMMITTED would let its rows slip past the deletes).
+    await lockCheckpoint(trx, GOVERNANCE_PROJECTION);
     for (const table of READ_MODEL_TABLES) await trx.deleteFrom(table).execute();
     await trx.deleteFrom('projection_checkpoints').execute();
   });

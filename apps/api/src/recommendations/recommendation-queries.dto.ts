@@ -6,6 +6,8 @@ import { RECOMMENDATION_STATUSES, type RecommendationStatus } from '@app/domain'
 
 const POSITION = /^\d{1,20}$/;
 const INSTANT = { strict: true, strictSeparator: true } as const;
+/** API.md: instants are ISO 8601 in UTC, ending in `Z`. */
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/;
 
 /** `?position=`: read your writes. */
 export class ReadYourWritesQuery {
@@ -20,6 +22,7 @@ export class AsOfQuery extends ReadYourWritesQuery {
   @ApiPropertyOptional({ description: 'an instant (ISO 8601): the answer is what the log said then', example: '2018-01-31T23:59:59Z' })
   @IsOptional()
   @IsISO8601(INSTANT, { message: 'asOf must be an ISO 8601 instant' })
+  @Matches(UTC_INSTANT, { message: 'asOf must be an instant in UTC, ending in Z (2018-01-31T23:59:59Z)' })
   asOf?: string;
 }
 
@@ -72,10 +75,12 @@ export class HistoryQueryDto extends PageQuery {
   @ApiPropertyOptional({ description: 'recorded at or after this instant' })
   @IsOptional()
   @IsISO8601(INSTANT, { message: 'from must be an ISO 8601 instant' })
+  @Matches(UTC_INSTANT, { message: 'from must be an instant in UTC, ending in Z (2018-01-31T23:59:59Z)' })
   from?: string;
 
   @ApiPropertyOptional({ description: 'recorded at or before this instant' })
   @IsOptional()
   @IsISO8601(INSTANT, { message: 'to must be an ISO 8601 instant' })
+  @Matches(UTC_INSTANT, { message: 'to must be an instant in UTC, ending in Z (2018-01-31T23:59:59Z)' })
   to?: string;
 }

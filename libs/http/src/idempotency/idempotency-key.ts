@@ -41,6 +41,14 @@ export function idempotencyScope(principalId: string | undefined, method: string
   return sha256(JSON.stringify([principalId ?? null, method.toUpperCase(), path, key]));
 }
 
+/**
+ * The resource a request acts on, however its path was spelled: the route's template and its
+ * decoded parameters (`/api/recommendations/:id/actions {"id":"insp-1"}`).
+ */
+export function requestTarget(template: string, params: unknown): string {
+  return `${template} ${canonicalJson(params ?? {})}`;
+}
+
 /** The request's identity besides its key: the body as canonical JSON, and its If-Match. */
 export function requestFingerprint(body: unknown, ifMatch: string | string[] | undefined): string {
   return sha256(JSON.stringify([canonicalJson(body), ifMatch ?? null]));

@@ -20,7 +20,7 @@ import { principalOf } from '@app/auth';
 import { answerFor } from '../error-answer';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '../problem';
 import { setCommandId } from './command-id';
-import { commandIdFor, idempotencyScope, parseIdempotencyKey, requestFingerprint } from './idempotency-key';
+import { commandIdFor, idempotencyScope, parseIdempotencyKey, requestFingerprint, requestTarget } from './idempotency-key';
 import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions, IdempotencyStore, type StoredAnswer } from './idempotency.store';
 
 /** The headers of an answer that are part of it, and replayed with it. */
@@ -34,6 +34,19 @@ interface CommandRequest {
   readonly url: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body?: unknown;
+  /** Fastify's: the route's template (`/api/recommendations/:id/actions`) and its decoded params. */
+  readonly routeOptions?: { readonly url?: string };
+  readonly params?: unknown;
+}
+
+/**
+ * Which resource the request acts on, however its path was spelled (`%69nsp-1` is `insp-1`): the
+ * route's template and its decoded parameters, else the raw path.
+ */
+function target(request: CommandRequest): string {
+  const template = request.routeOptions?.url;
+  if (template === undefined) return request.url.split('?', 1)[0] ?? '';
+  return requestTarget(template, request.params);
 }
 
 interface CommandReply {
@@ -69,7 +82,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     const now = this.now();
     this.purgeNowAndThen(now);
-    const scope = idempotencyScope(principalOf(request)?.id, request.method, request.url.split('?', 1)[0] ?? '', key);
+    const scope = idempotencyScope(principalOf(request)?.id, request.method, target(request), key);
     const fingerprint = requestFingerprint(request.body, request.headers['if-match']);
     const claim = await this.store.claim(scope, fingerprint, commandIdFor(scope, fingerprint), now);
     switch (claim.kind) {

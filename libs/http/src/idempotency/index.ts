@@ -6,6 +6,7 @@ export {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   parseIdempotencyKey,
   requestFingerprint,
+  requestTarget,
 } from './idempotency-key';
 export { IdempotencyInterceptor } from './idempotency.interceptor';
 export { IdempotencyModule } from './idempotency.module';
