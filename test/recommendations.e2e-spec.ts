@@ -571,19 +571,33 @@ describe.each(BACKENDS)('inspections and recommendations over HTTP, read model o
       await env.registerInspection('ep-refused', [FORCES_RECOMMENDATION]);
     });
 
-    it('answers 409 when the inspection is already registered, appending nothing', async () => {
+    it('answers 409 when another inspection is already registered under the id, appending nothing', async () => {
       const mark = await env.mark();
-      const reply = await env.http.post('/api/inspections', lead, inspectionBody('ep'));
+      const reply = await env.http.post('/api/inspections', lead, { ...inspectionBody('ep'), inspectorate: 'Another inspectorate' });
 
       expectProblem(reply, 409);
       expect(await env.eventsSince(mark)).toEqual([]);
     });
 
+    // A retry, whether or not it carries an Idempotency-Key.
+    it('answers the same registration sent again as the first time, appending nothing', async () => {
+      const first = await env.http.post('/api/inspections', lead, inspectionBody('ep-again', [FORCES_RECOMMENDATION]));
+      const mark = await env.mark();
+
+      const again = await env.http.post('/api/inspections', lead, inspectionBody('ep-again', [FORCES_RECOMMENDATION]));
+
+      expect({ status: again.status, body: again.body }).toEqual({ status: 201, body: first.body });
+      expect(await env.eventsSince(mark)).toEqual([]);
+    });
+
     // A conflict no retry can resolve: the answer names the rule, not a concurrent write.
-    it('names the rule a repeated registration breaks (inspection-already-registered), not a concurrent write to retry', async () => {
+    it('names the rule another registration under the same id breaks (inspection-already-registered), not a concurrent write to retry', async () => {
       await env.registerInspection('ep-twice', [FORCES_RECOMMENDATION]);
 
-      const reply = await env.http.post('/api/inspections', lead, inspectionBody('ep-twice', [FORCES_RECOMMENDATION]));
+      const reply = await env.http.post('/api/inspections', lead, {
+        ...inspectionBody('ep-twice', [FORCES_RECOMMENDATION]),
+        title: 'Another inspection under the same id',
+      });
 
       const problem = expectProblem(reply, 409);
       expect({ type: problem.type, detail: problem.detail }).toEqual({

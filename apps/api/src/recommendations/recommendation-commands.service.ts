@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   type Actor,
   inspectionDecider,
+  InspectionAlreadyRegisteredError,
+  type InspectionRegistered,
   recommendationDecider,
   type RecommendationCommand,
   registerRecommendationsFor,
@@ -34,39 +36,48 @@ export class RecommendationCommands {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /**
-   * Registers the inspection, then opens one stream per recommendation. The two steps are
-   * separate appends; both are idempotent under the same commandId, so a retry of a request
-   * that failed between them completes it.
+   * Registers the inspection, then opens one stream per recommendation: separate appends. Each
+   * recommendation's command id derives from the inspection's event, so whichever request opens
+   * them, each is opened once; and the same registration sent again (a retry after a failure
+   * between the two steps, with or without an Idempotency-Key) completes what is missing and
+   * answers as the first time. Another registration under the same id is refused (409).
    */
   async registerInspection(
     body: Omit<RegisterInspection, 'type' | 'actor' | 'now'>,
     request: CommandRequest,
   ): Promise<CommandAnswer & { recommendations: { id: string; number: number; dueOn: string }[] }> {
     const metadata = { actor: request.actor, now: request.now };
-    const registered = await handleCommand(this.store, {
-      streamId: inspectionStream(body.id),
-      decider: inspectionDecider,
-      command: { type: 'RegisterInspection', ...metadata, ...body },
-      // No expected revision of our own: a second registration is the domain's to refuse, by
-      // the rule it breaks, not a write conflict to retry.
-      context: this.context(request),
-    });
-    const event = registered.events[0];
-    if (!event || registered.position === undefined) throw new Error('RegisterInspection decided no event');
+    const streamId = inspectionStream(body.id);
+    try {
+      await handleCommand(this.store, {
+        streamId,
+        decider: inspectionDecider,
+        command: { type: 'RegisterInspection', ...metadata, ...body },
+        // No expected revision of our own: a second registration is the domain's to refuse, by
+        // the rule it breaks, not a write conflict to retry.
+        context: this.context(request),
+      });
+    } catch (error) {
+      if (!(error instanceof InspectionAlreadyRegisteredError)) throw error;
+    }
+    const [registered] = await this.store.readStream(streamId, { maxCount: 1 });
+    if (registered?.type !== 'InspectionRegistered') throw new InspectionAlreadyRegisteredError(body.id);
+    const data = registered.data as unknown as InspectionRegistered['data'];
+    if (!sameRegistration(data, body)) throw new InspectionAlreadyRegisteredError(body.id);
 
     let position = registered.position;
-    for (const command of registerRecommendationsFor(event.data, metadata)) {
+    for (const command of registerRecommendationsFor(data, metadata)) {
       const result = await handleCommand(this.store, {
         streamId: recommendationStream(command.id),
         decider: recommendationDecider,
         command,
-        context: { ...this.context(request), commandId: deterministicId(`${request.commandId}/${command.id}`) },
+        context: { ...this.context(request), commandId: deterministicId(`${registered.id}/${command.id}`) },
       });
       if (result.position !== undefined && result.position > position) position = result.position;
     }
     return {
-      ...toCommandAnswer(event.data.id, registered.revision as number, position),
-      recommendations: event.data.recommendations.map(({ id, number, dueOn }) => ({ id, number, dueOn })),
+      ...toCommandAnswer(data.id, registered.revision, position),
+      recommendations: data.recommendations.map(({ id, number, dueOn }) => ({ id, number, dueOn })),
     };
   }
 
@@ -100,4 +111,18 @@ export class RecommendationCommands {
       now: request.now,
     };
   }
+}
+
+/** Whether a registration request says what the registered inspection says. */
+function sameRegistration(registered: InspectionRegistered['data'], body: Omit<RegisterInspection, 'type' | 'actor' | 'now'>): boolean {
+  const terms = (r: { number: number; text: string; addressee: string; area: string; timescale: string }) =>
+    [r.number, r.text, r.addressee, r.area, r.timescale].join('\u0001');
+  return (
+    registered.id === body.id &&
+    registered.title === body.title &&
+    registered.inspectorate === body.inspectorate &&
+    registered.publishedOn === body.publishedOn &&
+    registered.recommendations.length === body.recommendations.length &&
+    registered.recommendations.every((r, i) => terms(r) === terms(body.recommendations[i]!))
+  );
 }
