@@ -409,6 +409,11 @@ describe('problems', () => {
     expect((await send('POST', `/api/tallies/${randomUUID()}/counts`, { headers: lead(), body: { by: 1, note } })).status).toBe(201);
   });
 
+  it('400 and 414 from the router itself, as problem+json', async () => {
+    expectProblem(await send('GET', '/api/tallies/%zz', { headers: lead() }), 400);
+    expectProblem(await send('GET', `/api/tallies/${'a'.repeat(300)}`, { headers: lead() }), 414);
+  });
+
   it('404 for an unknown route', async () => {
     const problem = expectProblem(await send('GET', '/api/nowhere', { headers: lead() }), 404);
     expect(problem.type).toBe('about:blank');
