@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Decider } from '@app/domain';
-import { handleCommand, type CommandContext } from './command-handler';
+import { AggregateCache, handleCommand, type CommandContext } from './command-handler';
 import { deterministicId, nameBasedUuid } from './deterministic-id';
 import { WrongExpectedRevisionError } from './errors';
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision } from './event-store';
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, ReadStreamOptions, RecordedEvent } from './event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 // A small aggregate for the handler's own tests: a tally that refuses to pass a limit.
@@ -179,6 +179,92 @@ describe('handleCommand', () => {
       expect(await store.readStream(streamId)).toHaveLength(2);
       await expect(count(context())).rejects.toBeInstanceOf(LimitExceededError);
     });
+  });
+});
+
+/** The real store, counting the events its stream reads hand out. */
+class CountingStore extends SqliteEventStore {
+  eventsRead = 0;
+  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    const events = await super.readStream(streamId, options);
+    this.eventsRead += events.length;
+    return events;
+  }
+}
+
+describe('handleCommand with a cache of folded states', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'command-cache-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const fresh = (): CommandContext => ({
+    commandId: randomUUID(),
+    actor: { id: 'u-1', name: 'Det Supt Lead', role: 'strategic-lead' },
+    correlationId: randomUUID(),
+    now: '2017-11-30T10:00:00.000Z',
+    repeatable: false,
+  });
+
+  it('reads only what was appended since, by this process or another, and decides on all of it', async () => {
+    const file = join(folder, `${randomUUID()}.sqlite`);
+    const store = new CountingStore({ file });
+    const other = new SqliteEventStore({ file });
+    const cache = new AggregateCache<{ total: number }>();
+    const streamId = `tally-${randomUUID()}`;
+    const count = (by: number) => handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by }, context: fresh(), cache });
+    try {
+      await count(1);
+      await count(1);
+      await count(1);
+      const readBefore = store.eventsRead;
+      // Another process appends meanwhile: the next command sees it.
+      await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: 3 }, metadata: (await store.readStream(streamId))[0]!.metadata }], { expectedRevision: 2 });
+      const readWithOthers = store.eventsRead;
+      const result = await count(2);
+
+      expect(readBefore).toBe(0);
+      expect(store.eventsRead - readWithOthers).toBe(1);
+      expect(result).toMatchObject({ revision: 4, state: { total: 8 } });
+      await expect(count(5)).rejects.toBeInstanceOf(LimitExceededError);
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
+  it('after losing a race, decides again on the newer state', async () => {
+    const raced = new RacedStore(join(folder, `${randomUUID()}.sqlite`), 1);
+    const cache = new AggregateCache<{ total: number }>();
+    const streamId = `tally-${randomUUID()}`;
+    try {
+      await handleCommand(raced, { streamId, decider: tally, command: { type: 'Count', by: 2 }, context: fresh(), cache });
+      const result = await handleCommand(raced, { streamId, decider: tally, command: { type: 'Count', by: 2 }, context: fresh(), cache });
+      expect(result).toMatchObject({ revision: 2, state: { total: 5 } });
+    } finally {
+      await raced.close();
+    }
+  });
+
+  it('a command that may be a repeat still finds its earlier run, cache or not', async () => {
+    const store = new SqliteEventStore({ file: join(folder, `${randomUUID()}.sqlite`) });
+    const cache = new AggregateCache<{ total: number }>();
+    const streamId = `tally-${randomUUID()}`;
+    const keyed = { ...fresh(), repeatable: true };
+    try {
+      const first = await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 4 }, context: keyed, cache });
+      await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 4 }, context: fresh(), cache });
+      expect(await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 4 }, context: keyed, cache })).toEqual(first);
+      expect(await store.readStream(streamId)).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps the most recently used streams within its capacity', () => {
+    const cache = new AggregateCache<number>(2);
+    cache.set('a', { revision: 0, position: 1n, state: 1 });
+    cache.set('b', { revision: 0, position: 2n, state: 2 });
+    cache.get('a');
+    cache.set('c', { revision: 0, position: 3n, state: 3 });
+    expect([cache.get('a')?.state, cache.get('b'), cache.get('c')?.state]).toEqual([1, undefined, 3]);
   });
 });
 

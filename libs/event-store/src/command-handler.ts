@@ -14,6 +14,48 @@ export interface CommandContext {
   readonly causationId?: string;
   /** When the command happened (ISO 8601 instant): the domain's only clock. */
   readonly now: string;
+  /**
+   * Whether this command id may have been used before (it came from an Idempotency-Key, or a
+   * replayed event): then its events are looked for in the whole stream. A fresh, random id
+   * cannot have been, and such a command may start from a cached state. Defaults to true.
+   */
+  readonly repeatable?: boolean;
+}
+
+/**
+ * Folded states of recently used streams, so that a command reads only the events appended
+ * since (by this or any other process) instead of its whole stream. Least recently used first
+ * out; states are never mutated (evolve is pure), so sharing them is safe.
+ */
+export class AggregateCache<State> {
+  private readonly entries = new Map<string, CachedAggregate<State>>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  get(streamId: string): CachedAggregate<State> | undefined {
+    const entry = this.entries.get(streamId);
+    if (entry) {
+      this.entries.delete(streamId);
+      this.entries.set(streamId, entry);
+    }
+    return entry;
+  }
+
+  set(streamId: string, entry: CachedAggregate<State>): void {
+    this.entries.delete(streamId);
+    this.entries.set(streamId, entry);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(streamId: string): void {
+    this.entries.delete(streamId);
+  }
+}
+
+export interface CachedAggregate<State> {
+  readonly revision: number;
+  readonly position: bigint;
+  readonly state: State;
 }
 
 export interface HandleCommandOptions<State, Command, Event extends DomainEvent> {
@@ -28,6 +70,8 @@ export interface HandleCommandOptions<State, Command, Event extends DomainEvent>
   readonly expectedRevision?: number | 'no_stream';
   /** How many times to decide again on a newer state after losing a race. */
   readonly maxAttempts?: number;
+  /** Where folded states of this decider's streams are kept between commands, if anywhere. */
+  readonly cache?: AggregateCache<State>;
 }
 
 export interface CommandResult<State, Event> {
@@ -55,21 +99,20 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
 ): Promise<CommandResult<State, Event>> {
   const { streamId, decider, command, context } = options;
   const maxAttempts = options.maxAttempts ?? 5;
+  const cache = options.cache;
   for (let attempt = 1; ; attempt += 1) {
-    const history = await store.readStream(streamId);
-    const earlier = earlierRun(history, decider, context.commandId);
-    if (earlier) return { streamId, ...earlier };
-    const last = history[history.length - 1];
-    const revision: number | 'no_stream' = last ? last.revision : 'no_stream';
+    const loaded = await load(store, streamId, decider, context, cache);
+    if ('earlier' in loaded) return { streamId, ...loaded.earlier };
+    const { revision, position } = loaded;
     if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamId, options.expectedRevision, revision);
     }
-    let state = fold(decider, history);
+    let state = loaded.state;
 
     const decided = decider.decide(command, state);
     const events: readonly Event[] = Array.isArray(decided) ? decided : [decided as Event];
     // Nothing to do (the effect already holds): answered with where the stream stands.
-    if (events.length === 0) return { streamId, events, state, revision, position: last?.position };
+    if (events.length === 0) return { streamId, events, state, revision, position };
 
     const metadata = {
       actor: context.actor,
@@ -89,6 +132,13 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
         { expectedRevision: revision satisfies ExpectedRevision },
       );
       state = events.reduce(decider.evolve, state);
+      const decidedOn = revision === 'no_stream' ? -1 : revision;
+      // Cached only when the append is exactly this decision; a replayed append leaves it to be read.
+      if (result.nextExpectedRevision === decidedOn + events.length) {
+        cache?.set(streamId, { revision: result.nextExpectedRevision, position: result.position, state });
+      } else {
+        cache?.delete(streamId);
+      }
       return { streamId, events, state, revision: result.nextExpectedRevision, position: result.position };
     } catch (error) {
       const retry =
@@ -98,6 +148,38 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       if (!retry) throw error;
     }
   }
+}
+
+type Loaded<State, Event> =
+  | { readonly earlier: Omit<CommandResult<State, Event>, 'streamId'> }
+  | { readonly state: State; readonly revision: number | 'no_stream'; readonly position: bigint | undefined };
+
+/**
+ * The stream's state now: from the cache and the events appended since, or, for a command that
+ * may be a repeat, from the whole stream (where its earlier run would be found).
+ */
+async function load<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, Command, Event>,
+  context: CommandContext,
+  cache: AggregateCache<State> | undefined,
+): Promise<Loaded<State, Event>> {
+  const cached = context.repeatable === false ? cache?.get(streamId) : undefined;
+  const events = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
+  if (!cached) {
+    const earlier = earlierRun(events, decider, context.commandId);
+    if (earlier) return { earlier };
+  }
+  const last = events[events.length - 1];
+  const state = events.reduce(
+    (folded, recorded) => decider.evolve(folded, toDomainEvent<Event>(recorded)),
+    cached ? cached.state : decider.initialState(),
+  );
+  const revision = last?.revision ?? cached?.revision ?? 'no_stream';
+  const position = last?.position ?? cached?.position;
+  if (revision !== 'no_stream' && position !== undefined) cache?.set(streamId, { revision, position, state });
+  return { state, revision, position };
 }
 
 function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {

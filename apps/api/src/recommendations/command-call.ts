@@ -17,6 +17,8 @@ export interface CommandCall {
   readonly commandId: string;
   /** The caller's If-Match, if any. */
   readonly expectedRevision: number | undefined;
+  /** Whether the request carries an Idempotency-Key: only then may its command be a repeat. */
+  readonly keyed: boolean;
 }
 
 /** `@Call() call: CommandCall`: the principal, command id and If-Match of a command request. */
@@ -25,7 +27,12 @@ export const Call = createParamDecorator((_data: unknown, context: ExecutionCont
   const principal = principalOf(request);
   const commandId = commandIdOf(request);
   if (!principal || !commandId) throw new Error('@Call() on a route without a principal or a command id');
-  return { principal, commandId, expectedRevision: parseIfMatch(request.headers['if-match']) };
+  return {
+    principal,
+    commandId,
+    expectedRevision: parseIfMatch(request.headers['if-match']),
+    keyed: request.headers['idempotency-key'] !== undefined,
+  };
 });
 
 /** Sets `ETag: "<revision>"` from a command's answer, for the caller's next If-Match. */

@@ -101,5 +101,6 @@ function request(call: CommandCall, roles: readonly Role[]): CommandRequest {
     commandId: call.commandId,
     correlationId: call.commandId,
     now: new Date().toISOString(),
+    repeatable: call.keyed,
   };
 }

@@ -6,10 +6,11 @@ import {
   type InspectionRegistered,
   recommendationDecider,
   type RecommendationCommand,
+  type RecommendationState,
   registerRecommendationsFor,
   type RegisterInspection,
 } from '@app/domain';
-import { deterministicId, EVENT_STORE, type EventStore, handleCommand } from '@app/event-store';
+import { AggregateCache, deterministicId, EVENT_STORE, type EventStore, handleCommand } from '@app/event-store';
 import { type CommandAnswer, commandAnswer, toCommandAnswer } from '@app/http';
 import { inspectionStream, recommendationStream } from '@app/read-model';
 
@@ -21,6 +22,8 @@ export interface CommandRequest {
   readonly correlationId: string;
   /** The request's instant (ISO 8601, Z): the domain's only clock. */
   readonly now: string;
+  /** False when the command id is fresh (no Idempotency-Key): it cannot be a repeat. */
+  readonly repeatable?: boolean;
 }
 
 
@@ -33,6 +36,9 @@ type Body<Command> = Command extends unknown ? Omit<Command, 'actor' | 'now' | '
  */
 @Injectable()
 export class RecommendationCommands {
+  /** Folded recommendations, so that a command reads only what was appended since the last. */
+  private readonly recommendations = new AggregateCache<RecommendationState>();
+
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /**
@@ -71,7 +77,7 @@ export class RecommendationCommands {
         streamId: recommendationStream(command.id),
         decider: recommendationDecider,
         command,
-        context: { ...this.context(request), commandId: deterministicId(`${registered.id}/${command.id}`) },
+        context: { ...this.context(request), commandId: deterministicId(`${registered.id}/${command.id}`), repeatable: true },
       });
       if (result.position !== undefined && result.position > position) position = result.position;
     }
@@ -94,6 +100,7 @@ export class RecommendationCommands {
       command: { ...command, recommendationId, actor: request.actor, now: request.now },
       context: this.context(request),
       expectedRevision,
+      cache: this.recommendations,
     });
     return commandAnswer(this.store, recommendationId, result);
   }
@@ -109,6 +116,7 @@ export class RecommendationCommands {
       actor: request.actor,
       correlationId: request.correlationId,
       now: request.now,
+      repeatable: request.repeatable ?? true,
     };
   }
 }
