@@ -15,7 +15,7 @@ export {
   type IsoDate,
 } from './calendar';
 export * from './errors';
-export { isKebabCaseId } from './validation';
+export { isKebabCaseId, KEBAB_CASE } from './validation';
 
 // Inspection
 export { inspectionDecider } from './inspection/inspection.decider';

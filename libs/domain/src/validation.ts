@@ -5,7 +5,8 @@
 import { isIsoDate } from './calendar';
 import { InvalidCommandError, type FieldIssue } from './errors';
 
-const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** Codes, client-chosen ids and labels (API.md, Values): lowercase kebab-case. */
+export const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_ID_LENGTH = 100;
 
 /** Codes and client-chosen ids: lowercase kebab-case, at most 100 characters. */

@@ -24,13 +24,13 @@ import {
   type Addressee,
   CLOSURE_DECISIONS,
   type ClosureDecision,
+  KEBAB_CASE,
   PROGRESS_STATUSES,
   type ProgressStatus,
   TIMESCALES,
   type Timescale,
 } from '@app/domain';
 
-const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID_LENGTH = 100;
 const NAME_LENGTH = 200;
@@ -54,7 +54,7 @@ export class RecommendationTermsDto {
 
   @ApiProperty({ example: 'intelligence', description: 'a kebab-case label' })
   @IsString()
-  @Matches(KEBAB, { message: 'area must be a kebab-case label' })
+  @Matches(KEBAB_CASE, { message: 'area must be a kebab-case label' })
   @MaxLength(ID_LENGTH)
   area!: string;
 
@@ -66,7 +66,7 @@ export class RecommendationTermsDto {
 export class RegisterInspectionDto {
   @ApiProperty({ example: 'stolen-freedom', maxLength: ID_LENGTH })
   @IsString()
-  @Matches(KEBAB, { message: 'id must be lowercase kebab-case' })
+  @Matches(KEBAB_CASE, { message: 'id must be lowercase kebab-case' })
   @MaxLength(ID_LENGTH)
   id!: string;
 
@@ -135,7 +135,7 @@ export class PlanActionDto {
   @ApiPropertyOptional({ description: 'the code of the local policing area that carries it out' })
   @IsOptional()
   @IsString()
-  @Matches(KEBAB, { message: 'lpa must be an LPA code (kebab-case)' })
+  @Matches(KEBAB_CASE, { message: 'lpa must be an LPA code (kebab-case)' })
   @MaxLength(ID_LENGTH)
   lpa?: string;
 }

@@ -13,10 +13,10 @@ import type { ReadModelDatabase, ReadModelSchema, RecommendationActionsTable, Ti
 import { GOVERNANCE_PROJECTION, lockCheckpoint, writeCheckpoint } from './checkpoints';
 import { storable } from './values';
 import { type ProjectedRows, type ReadModelChange, projectEvent, rowsTouchedBy } from './governance.projection';
-import { type ProjectedInspection, fromInspectionRow, inspectionRow } from './inspection.projection';
+import { type ProjectedInspection, inspectionRow } from './inspection.projection';
+import { fromStoredRow } from './projected';
 import {
   type ProjectedRecommendation,
-  fromRecommendationRow,
   recommendationActionRows,
   recommendationRow,
 } from './recommendation.projection';
@@ -105,7 +105,7 @@ class Batch implements ProjectedRows {
         .select(['id', 'state', 'revision', 'position', 'registered_position'])
         .where('id', 'in', ids)
         .execute();
-      for (const row of rows) recommendations.set(row.id, fromRecommendationRow(row));
+      for (const row of rows) recommendations.set(row.id, fromStoredRow(row));
     }
     const inspections = new Map<string, ProjectedInspection>();
     for (const ids of chunks([...touched.inspections])) {
@@ -114,7 +114,7 @@ class Batch implements ProjectedRows {
         .select(['id', 'state', 'revision', 'position', 'registered_position'])
         .where('id', 'in', ids)
         .execute();
-      for (const row of rows) inspections.set(row.id, fromInspectionRow(row));
+      for (const row of rows) inspections.set(row.id, fromStoredRow(row));
     }
     return new Batch(dialect, recommendations, inspections);
   }

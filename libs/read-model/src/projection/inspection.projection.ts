@@ -2,15 +2,10 @@ import { type Inspection, type InspectionEvent, inspectionDecider } from '@app/d
 import type { RecordedEvent } from '@app/event-store';
 import type { Insertable } from 'kysely';
 import type { InspectionsTable } from '../schema';
+import { type Projected, projectedAfter } from './projected';
 import { textOrNull } from './values';
 
-export interface ProjectedInspection {
-  readonly id: string;
-  readonly state: Inspection;
-  readonly revision: number;
-  readonly position: bigint;
-  readonly registeredPosition: bigint;
-}
+export type ProjectedInspection = Projected<Inspection>;
 
 /** What one event of an inspection's stream makes of its row, by the domain's `evolve`. */
 export function projectInspection(
@@ -20,14 +15,7 @@ export function projectInspection(
 ): ProjectedInspection | undefined {
   const domainEvent = { type: event.type, data: event.data } as unknown as InspectionEvent;
   const state = inspectionDecider.evolve(previous?.state ?? inspectionDecider.initialState(), domainEvent);
-  if (!state.registered) return undefined;
-  return {
-    id,
-    state,
-    revision: event.revision,
-    position: event.position,
-    registeredPosition: previous?.registeredPosition ?? event.position,
-  };
+  return state.registered ? projectedAfter(id, state, previous, event) : undefined;
 }
 
 export function inspectionRow(projected: ProjectedInspection): Insertable<InspectionsTable> {
@@ -42,17 +30,5 @@ export function inspectionRow(projected: ProjectedInspection): Insertable<Inspec
     position: Number(projected.position),
     registered_position: Number(projected.registeredPosition),
     state: JSON.stringify(state),
-  };
-}
-
-export function fromInspectionRow(
-  row: Pick<InspectionsTable, 'id' | 'state' | 'revision' | 'position' | 'registered_position'>,
-): ProjectedInspection {
-  return {
-    id: row.id,
-    state: JSON.parse(row.state) as Inspection,
-    revision: row.revision,
-    position: BigInt(row.position),
-    registeredPosition: BigInt(row.registered_position),
   };
 }

@@ -2,17 +2,11 @@ import { type Recommendation, type RecommendationEvent, recommendationDecider } 
 import type { RecordedEvent } from '@app/event-store';
 import type { Insertable } from 'kysely';
 import type { RecommendationActionsTable, RecommendationsTable } from '../schema';
+import { type Projected, projectedAfter } from './projected';
 import { integerOrNull, textOrNull } from './values';
 
 /** A recommendation as the read model holds it: the domain's own state, and where the log had got to. */
-export interface ProjectedRecommendation {
-  readonly id: string;
-  readonly state: Recommendation;
-  /** The revision of the last event of its stream applied. */
-  readonly revision: number;
-  readonly position: bigint;
-  readonly registeredPosition: bigint;
-}
+export type ProjectedRecommendation = Projected<Recommendation>;
 
 /**
  * What one event of a recommendation's stream makes of its row: the row after the event, or
@@ -25,14 +19,7 @@ export function projectRecommendation(
   event: RecordedEvent,
 ): ProjectedRecommendation | undefined {
   const state = recommendationDecider.evolve(previous?.state ?? recommendationDecider.initialState(), asRecommendationEvent(event));
-  if (!state.registered) return undefined;
-  return {
-    id,
-    state,
-    revision: event.revision,
-    position: event.position,
-    registeredPosition: previous?.registeredPosition ?? event.position,
-  };
+  return state.registered ? projectedAfter(id, state, previous, event) : undefined;
 }
 
 /**
@@ -80,15 +67,3 @@ export function recommendationActionRows(projected: ProjectedRecommendation): In
   }));
 }
 
-/** A row read back: the state as the projection stored it. */
-export function fromRecommendationRow(
-  row: Pick<RecommendationsTable, 'id' | 'state' | 'revision' | 'position' | 'registered_position'>,
-): ProjectedRecommendation {
-  return {
-    id: row.id,
-    state: JSON.parse(row.state) as Recommendation,
-    revision: row.revision,
-    position: BigInt(row.position),
-    registeredPosition: BigInt(row.registered_position),
-  };
-}
