@@ -9,7 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { ROUTE_ACCESS, type RouteAccess } from './access';
 import { AccessDeniedError, AuthenticationError } from './auth.errors';
 import { setPrincipal } from './principal.store';
-import { InvalidTokenError, verifyToken } from './token';
+import { InvalidTokenError, TokenVerifier } from './token';
 
 /** Injection token of the options `AuthModule.forRoot` was given. */
 export const AUTH_OPTIONS = Symbol.for('app.auth.options');
@@ -35,11 +35,14 @@ interface RequestHeaders {
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger('Auth');
   private readonly undeclaredReported = new WeakSet<object>();
+  private readonly tokens: TokenVerifier;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
-  ) {}
+  ) {
+    this.tokens = new TokenVerifier(options.jwtSecret);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [
@@ -59,7 +62,7 @@ export class AuthGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     let principal;
     try {
-      principal = verifyToken(token, this.options.jwtSecret, this.options.now?.() ?? Math.floor(Date.now() / 1000));
+      principal = this.tokens.verify(token, this.options.now?.() ?? Math.floor(Date.now() / 1000));
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new AuthenticationError(error.reason, error.message);
       throw error;

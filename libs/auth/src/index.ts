@@ -11,6 +11,7 @@ export {
   InvalidTokenError,
   MAX_TOKEN_BYTES,
   signToken,
+  TokenVerifier,
   verifyToken,
   type TokenClaims,
   type TokenRejection,

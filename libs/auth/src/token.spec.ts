@@ -6,6 +6,7 @@ import {
   signToken,
   type TokenClaims,
   type TokenRejection,
+  TokenVerifier,
   verifyToken,
 } from './token';
 
@@ -24,8 +25,12 @@ function forge(header: unknown, payload: unknown, secret = SECRET): string {
 const HEADER = { alg: 'HS256', typ: 'JWT' };
 
 function rejection(token: string, now = NOW): TokenRejection {
+  return reasonOf(() => verifyToken(token, SECRET, now));
+}
+
+function reasonOf(verify: () => unknown): TokenRejection {
   try {
-    verifyToken(token, SECRET, now);
+    verify();
   } catch (error) {
     if (error instanceof InvalidTokenError) return error.reason;
     throw error;
@@ -124,6 +129,54 @@ describe('verifyToken', () => {
     const token = signToken({ ...claims, name }, SECRET);
     expect(token.length).toBeGreaterThan(MAX_TOKEN_BYTES - 4);
     expect(verifyToken(token, SECRET, NOW).name).toBe(name);
+  });
+});
+
+describe('TokenVerifier', () => {
+  // The module object itself, whose createHmac the code under test looks up at each call.
+  const crypto = jest.requireActual<{ createHmac: typeof createHmac }>('node:crypto');
+  afterEach(() => jest.restoreAllMocks());
+
+  it('computes the signature of a token it verified once, not again', () => {
+    const verifier = new TokenVerifier(SECRET);
+    const token = signToken(claims, SECRET);
+    const hmac = jest.spyOn(crypto, 'createHmac');
+    expect(verifier.verify(token, NOW)).toEqual(verifyToken(token, SECRET, NOW));
+    const afterFirst = hmac.mock.calls.length;
+    for (let i = 0; i < 5; i += 1) expect(verifier.verify(token, NOW + i).id).toBe('u-1');
+    expect(hmac.mock.calls.length).toBe(afterFirst);
+    expect(afterFirst).toBeGreaterThan(0);
+  });
+
+  it('still measures a remembered token against the clock of each request', () => {
+    const verifier = new TokenVerifier(SECRET);
+    const expiring = signToken({ ...claims, exp: NOW }, SECRET);
+    expect(verifier.verify(expiring, NOW).id).toBe('u-1');
+    expect(reasonOf(() => verifier.verify(expiring, NOW + CLOCK_TOLERANCE_SECONDS))).toBe('expired');
+    const early = signToken({ ...claims, nbf: NOW }, SECRET);
+    expect(verifier.verify(early, NOW).id).toBe('u-1');
+    expect(reasonOf(() => verifier.verify(early, NOW - CLOCK_TOLERANCE_SECONDS - 1))).toBe('not-yet-valid');
+  });
+
+  it('remembers nothing a token did not prove: a tampered payload with a known signature is refused', () => {
+    const verifier = new TokenVerifier(SECRET);
+    const token = signToken(claims, SECRET);
+    verifier.verify(token, NOW);
+    expect(reasonOf(() => verifier.verify(tamperPayload(token), NOW))).toBe('bad-signature');
+    expect(() => verifier.verify(token, NOW)).not.toThrow();
+    const other = new TokenVerifier('another-secret-that-is-long-enough-for-hs256');
+    expect(reasonOf(() => other.verify(token, NOW))).toBe('bad-signature');
+  });
+
+  it('forgets the oldest token when full, and verifies a forgotten one in full again', () => {
+    const verifier = new TokenVerifier(SECRET, 2);
+    const tokens = ['u-1', 'u-2', 'u-3'].map((sub) => signToken({ ...claims, sub }, SECRET));
+    for (const token of tokens) verifier.verify(token, NOW);
+    const hmac = jest.spyOn(crypto, 'createHmac');
+    verifier.verify(tokens[2]!, NOW);
+    expect(hmac).not.toHaveBeenCalled();
+    expect(verifier.verify(tokens[0]!, NOW).id).toBe('u-1');
+    expect(hmac).toHaveBeenCalled();
   });
 });
 

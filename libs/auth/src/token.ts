@@ -65,6 +65,46 @@ export function signToken(claims: TokenClaims, secret: string): string {
  * `lpa` role). Nothing of the payload is trusted before the signature holds.
  */
 export function verifyToken(token: string, secret: string, nowSeconds: number): Principal {
+  return verifiedClaims(token, secret, nowSeconds).principal;
+}
+
+/** How many verified tokens a TokenVerifier keeps: more than a force has users signed in at once. */
+const VERIFIED_TOKENS_KEPT = 1_000;
+
+/**
+ * `verifyToken` for a server: remembers the tokens that verified, so that the same token sent
+ * again (a client sends it with every request) is not decoded and its signature not computed
+ * again; only its validity window is checked again, against the clock of that request. A token
+ * is remembered by its whole text, signature included, so a remembered token is one that
+ * verified with this very secret; the oldest is forgotten first when the verifier is full.
+ */
+export class TokenVerifier {
+  private readonly verified = new Map<string, VerifiedClaims>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly capacity = VERIFIED_TOKENS_KEPT,
+  ) {}
+
+  verify(token: string, nowSeconds: number): Principal {
+    const known = this.verified.get(token);
+    if (known && windowRejection(known.exp, known.nbf, nowSeconds) === undefined) return known.principal;
+    // Not known, or outside its window now: verified in full, which says why it is refused.
+    this.verified.delete(token);
+    const claims = verifiedClaims(token, this.secret, nowSeconds);
+    if (this.verified.size >= this.capacity) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims.principal;
+  }
+}
+
+interface VerifiedClaims {
+  readonly principal: Principal;
+  readonly exp: number;
+  readonly nbf: number | undefined;
+}
+
+function verifiedClaims(token: string, secret: string, nowSeconds: number): VerifiedClaims {
   if (Buffer.byteLength(token, 'utf8') > MAX_TOKEN_BYTES) {
     throw new InvalidTokenError('too-large', `the token is longer than ${MAX_TOKEN_BYTES} bytes`);
   }
@@ -93,23 +133,35 @@ export function verifyToken(token: string, secret: string, nowSeconds: number): 
     throw new InvalidTokenError('bad-signature', 'the token signature does not verify');
   }
 
-  return principalFrom(decodeSegment(encodedPayload, 'payload'), nowSeconds);
+  return claimsFrom(decodeSegment(encodedPayload, 'payload'), nowSeconds);
 }
 
-function principalFrom(claims: Record<string, unknown>, now: number): Principal {
-  const { exp, nbf, iat, sub, name, roles, lpa } = claims;
+function claimsFrom(claims: Record<string, unknown>, now: number): VerifiedClaims {
+  const { exp, nbf, iat } = claims;
   if (exp === undefined) {
     throw new InvalidTokenError('missing-expiry', 'the token has no expiry (exp)');
   }
   if (!isNumericDate(exp) || (nbf !== undefined && !isNumericDate(nbf)) || (iat !== undefined && !isNumericDate(iat))) {
     throw new InvalidTokenError('invalid-claims', 'exp, nbf and iat must be numbers of seconds since the epoch');
   }
+  const refused = windowRejection(exp, nbf, now);
+  if (refused) throw refused;
+  return { principal: principalFrom(claims), exp, nbf };
+}
+
+/** Why a token with these `exp` and `nbf` is not valid at `now`, if it is not. */
+function windowRejection(exp: number, nbf: number | undefined, now: number): InvalidTokenError | undefined {
   if (now >= exp + CLOCK_TOLERANCE_SECONDS) {
-    throw new InvalidTokenError('expired', 'the token has expired');
+    return new InvalidTokenError('expired', 'the token has expired');
   }
   if (nbf !== undefined && now + CLOCK_TOLERANCE_SECONDS < nbf) {
-    throw new InvalidTokenError('not-yet-valid', 'the token is not valid yet (nbf)');
+    return new InvalidTokenError('not-yet-valid', 'the token is not valid yet (nbf)');
   }
+  return undefined;
+}
+
+function principalFrom(claims: Record<string, unknown>): Principal {
+  const { sub, name, roles, lpa } = claims;
   if (typeof sub !== 'string' || sub.trim() === '') {
     throw new InvalidTokenError('missing-subject', 'the token names no subject (sub)');
   }
