@@ -184,9 +184,11 @@ describe('handleCommand', () => {
 
 /** The real store, counting the events its stream reads hand out. */
 class CountingStore extends SqliteEventStore {
+  reads = 0;
   eventsRead = 0;
   override async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     const events = await super.readStream(streamId, options);
+    this.reads += 1;
     this.eventsRead += events.length;
     return events;
   }
@@ -203,7 +205,7 @@ describe('handleCommand with a cache of folded states', () => {
     repeatable: false,
   });
 
-  it('reads only what was appended since, by this process or another, and decides on all of it', async () => {
+  it('reads nothing while no one else writes; after another process wrote, only what it appended', async () => {
     const file = join(folder, `${randomUUID()}.sqlite`);
     const store = new CountingStore({ file });
     const other = new SqliteEventStore({ file });
@@ -212,18 +214,68 @@ describe('handleCommand with a cache of folded states', () => {
     const count = (by: number) => handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by }, context: fresh(), cache });
     try {
       await count(1);
+      const readsAfterFirst = store.reads;
       await count(1);
       await count(1);
-      const readBefore = store.eventsRead;
-      // Another process appends meanwhile: the next command sees it.
+      const readsBefore = store.reads;
+      // Another process appends meanwhile: the cached state is stale, the append at its revision
+      // fails, and the command is decided again on what the other process appended.
       await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: 3 }, metadata: (await store.readStream(streamId))[0]!.metadata }], { expectedRevision: 2 });
-      const readWithOthers = store.eventsRead;
+      const eventsReadBefore = store.eventsRead;
+      const readsWithOthers = store.reads;
       const result = await count(2);
 
-      expect(readBefore).toBe(0);
-      expect(store.eventsRead - readWithOthers).toBe(1);
+      expect(readsBefore).toBe(readsAfterFirst);
+      expect(store.reads - readsWithOthers).toBe(1);
+      expect(store.eventsRead - eventsReadBefore).toBe(1);
       expect(result).toMatchObject({ revision: 4, state: { total: 8 } });
+      expect((await store.readStream(streamId)).map((e) => e.data)).toEqual([{ by: 1 }, { by: 1 }, { by: 1 }, { by: 3 }, { by: 2 }]);
+      // Deciding on the stale state would have allowed this (3 + 5 <= 10); on the log's, it is refused.
       await expect(count(5)).rejects.toBeInstanceOf(LimitExceededError);
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
+  it('measures an If-Match against the log, not against a cached state another process made stale', async () => {
+    const file = join(folder, `${randomUUID()}.sqlite`);
+    const store = new SqliteEventStore({ file });
+    const other = new SqliteEventStore({ file });
+    const cache = new AggregateCache<{ total: number }>();
+    const streamId = `tally-${randomUUID()}`;
+    const count = (by: number, expectedRevision?: number) =>
+      handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by }, context: fresh(), cache, expectedRevision });
+    const slipIn = async (expectedRevision: number) => {
+      const metadata = (await store.readStream(streamId))[0]!.metadata;
+      return other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: 1 }, metadata }], { expectedRevision });
+    };
+    try {
+      await count(1);
+      await slipIn(0);
+      // The caller saw revision 1 (the other process's event): that is where the log stands.
+      await expect(count(1, 1)).resolves.toMatchObject({ revision: 2, state: { total: 3 } });
+      await slipIn(2);
+      // The caller saw revision 2, as the cache did, but the log moved on: a conflict.
+      await expect(count(1, 2)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', actualRevision: 3 });
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
+  it('answers a command that changes nothing with where the log stands, not where the cache did', async () => {
+    const file = join(folder, `${randomUUID()}.sqlite`);
+    const store = new SqliteEventStore({ file });
+    const other = new SqliteEventStore({ file });
+    const cache = new AggregateCache<{ total: number }>();
+    const streamId = `tally-${randomUUID()}`;
+    const handle = (command: TallyCommand) => handleCommand(store, { streamId, decider: tally, command, context: fresh(), cache });
+    try {
+      await handle({ type: 'Count', by: 1 });
+      const metadata = (await store.readStream(streamId))[0]!.metadata;
+      const appended = await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: 1 }, metadata }], { expectedRevision: 0 });
+      await expect(handle({ type: 'Nothing' })).resolves.toMatchObject({ events: [], revision: 1, position: appended.position, state: { total: 2 } });
     } finally {
       await other.close();
       await store.close();

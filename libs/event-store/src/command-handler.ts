@@ -23,9 +23,10 @@ export interface CommandContext {
 }
 
 /**
- * Folded states of recently used streams, so that a command reads only the events appended
- * since (by this or any other process) instead of its whole stream. Least recently used first
- * out; states are never mutated (evolve is pure), so sharing them is safe.
+ * Folded states of recently used streams, so that a command starts from one instead of reading
+ * its whole stream: on trust first (the append's revision check catches a state that another
+ * process made stale), then, after a lost race, with only the events appended since. Least
+ * recently used first out; states are never mutated (evolve is pure), so sharing them is safe.
  */
 export class AggregateCache<State> {
   private readonly entries = new Map<string, CachedAggregate<State>>();
@@ -101,7 +102,9 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   const maxAttempts = options.maxAttempts ?? 5;
   const cache = options.cache;
   for (let attempt = 1; ; attempt += 1) {
-    const loaded = await load(store, streamId, decider, context, cache);
+    // Only the first attempt may take a cached state on trust; any later one has lost a race or
+    // must answer with where the stream really stands, so it reads what was appended since.
+    const loaded = await load(store, streamId, decider, context, cache, attempt === 1 ? options.expectedRevision ?? 'any' : undefined);
     if ('earlier' in loaded) return { streamId, ...loaded.earlier };
     const { revision, position } = loaded;
     if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
@@ -111,8 +114,12 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
 
     const decided = decider.decide(command, state);
     const events: readonly Event[] = Array.isArray(decided) ? decided : [decided as Event];
-    // Nothing to do (the effect already holds): answered with where the stream stands.
-    if (events.length === 0) return { streamId, events, state, revision, position };
+    if (events.length === 0) {
+      // Nothing to do (the effect already holds): answered with where the stream stands, which a
+      // state taken on trust cannot tell, so then the stream is read and the command decided again.
+      if (loaded.trusted && attempt < maxAttempts) continue;
+      return { streamId, events, state, revision, position };
+    }
 
     const metadata = {
       actor: context.actor,
@@ -152,11 +159,24 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
 
 type Loaded<State, Event> =
   | { readonly earlier: Omit<CommandResult<State, Event>, 'streamId'> }
-  | { readonly state: State; readonly revision: number | 'no_stream'; readonly position: bigint | undefined };
+  | {
+      readonly state: State;
+      readonly revision: number | 'no_stream';
+      readonly position: bigint | undefined;
+      /** Whether the state is the cache's, not checked against the log. */
+      readonly trusted: boolean;
+    };
 
 /**
- * The stream's state now: from the cache and the events appended since, or, for a command that
- * may be a repeat, from the whole stream (where its earlier run would be found).
+ * The stream's state: for a command that may be a repeat, from the whole stream (where its
+ * earlier run would be found); otherwise from the cache, taken on trust when `trust` allows it,
+ * else with the events appended since read and folded in.
+ *
+ * A cached state taken on trust costs no read. If another process appended to the stream since,
+ * the append at the cached revision fails its revision check, and the next attempt reads. So it
+ * is trusted only where that check stands for the caller: without an If-Match (`trust` is
+ * 'any'), or with one equal to the cached revision (a stale If-Match would otherwise be measured
+ * against a stale revision).
  */
 async function load<State, Command, Event extends DomainEvent>(
   store: EventStore,
@@ -164,8 +184,12 @@ async function load<State, Command, Event extends DomainEvent>(
   decider: Decider<State, Command, Event>,
   context: CommandContext,
   cache: AggregateCache<State> | undefined,
+  trust: number | 'no_stream' | 'any' | undefined,
 ): Promise<Loaded<State, Event>> {
   const cached = context.repeatable === false ? cache?.get(streamId) : undefined;
+  if (cached && (trust === 'any' || trust === cached.revision)) {
+    return { state: cached.state, revision: cached.revision, position: cached.position, trusted: true };
+  }
   const events = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
   if (!cached) {
     const earlier = earlierRun(events, decider, context.commandId);
@@ -179,7 +203,7 @@ async function load<State, Command, Event extends DomainEvent>(
   const revision = last?.revision ?? cached?.revision ?? 'no_stream';
   const position = last?.position ?? cached?.position;
   if (revision !== 'no_stream' && position !== undefined) cache?.set(streamId, { revision, position, state });
-  return { state, revision, position };
+  return { state, revision, position, trusted: false };
 }
 
 function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {
