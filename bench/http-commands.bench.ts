@@ -21,7 +21,10 @@
  * Options (environment): BENCH_DIR (default: the OS temp folder; must be on disk, not tmpfs),
  * BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS ("32,64"),
  * BENCH_STREAMS (400 recommendations a round), BENCH_PICK (random | round-robin),
- * BENCH_APP (standalone | api), BENCH_BUILD (auto: build when dist is missing or older than the
+ * BENCH_APP (standalone | api), BENCH_PROJECTOR (with BENCH_APP=api: live, the default, follows
+ * the log during the rounds; paused stops it with SIGSTOP during each round and lets it catch up
+ * after, to measure the api alone on a machine too small to give the projector a CPU of its
+ * own), BENCH_BUILD (auto: build when dist is missing or older than the
  * sources; 1: always; 0: never), BENCH_PROFILE (a folder: the app's processes write
  * --cpu-prof profiles there), REDIS_URL (redis://127.0.0.1:6379).
  */
@@ -42,6 +45,7 @@ const levels = (process.env.BENCH_CONNECTIONS ?? '32,64').split(',').map(Number)
 const streamsPerRound = Number(process.env.BENCH_STREAMS ?? 400);
 const pick = process.env.BENCH_PICK === 'round-robin' ? 'round-robin' : 'random';
 const appKind = process.env.BENCH_APP === 'api' ? 'api' : 'standalone';
+const projectorPaused = appKind === 'api' && process.env.BENCH_PROJECTOR === 'paused';
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GOAL = 0.5;
@@ -51,6 +55,8 @@ const TMPFS_MAGIC = 0x01021994;
 const folder = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'bench-http-'));
 const dataDir = join(folder, 'data');
 const secret = randomBytes(32).toString('hex');
+/** What each process of BENCH_APP=api is, in the order of ENTRIES.api. */
+const PROCESS_NAMES = ['api', 'projector'];
 const ENTRIES = {
   standalone: ['dist/apps/standalone/src/main.js'],
   api: ['dist/apps/api/src/main.js', 'dist/apps/projector/src/main.js'],
@@ -97,17 +103,15 @@ const CLOCK_TICKS = (() => {
     return 100;
   }
 })();
-/** CPU seconds (user + system) the processes have used so far, from /proc; undefined elsewhere. */
-function cpuSeconds(processes: readonly RunningProcess[]): number | undefined {
+/** CPU seconds (user + system) each process has used so far, from /proc; undefined elsewhere. */
+function cpuSeconds(processes: readonly RunningProcess[]): number[] | undefined {
   try {
-    let total = 0;
-    for (const { child } of processes) {
+    return processes.map(({ child }) => {
       // Fields after the command name (which may hold spaces), from the 3rd: utime is the 14th.
       const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    }
-    return total;
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    });
   } catch {
     return undefined;
   }
@@ -143,7 +147,10 @@ function startNode(nodeArgs: readonly string[], env: Record<string, string>): Ru
 interface Server {
   readonly label: string;
   readonly port: number;
+  /** The processes whose CPU time is measured during a round. */
   readonly processes: readonly RunningProcess[];
+  /** Processes stopped (SIGSTOP) during rounds and resumed (SIGCONT) for settling. */
+  readonly paused: readonly RunningProcess[];
 }
 
 async function startTheApp(): Promise<Server> {
@@ -164,7 +171,9 @@ async function startTheApp(): Promise<Server> {
   for (const other of rest) {
     await waitFor(() => other.stdout().includes('running'), { what: `${other.child.spawnargs.join(' ')} to start`, process: other });
   }
-  return { label: 'PlanAction command', port, processes: [api, ...rest] };
+  return projectorPaused
+    ? { label: 'PlanAction command', port, processes: [api], paused: rest }
+    : { label: 'PlanAction command', port, processes: [api, ...rest], paused: [] };
 }
 
 async function startBare(): Promise<Server> {
@@ -177,7 +186,7 @@ async function startBare(): Promise<Server> {
     },
     { what: 'the bare endpoint to listen', process: bare, timeoutMs: 60_000 },
   );
-  return { label: 'bare Nest endpoint', port, processes: [bare] };
+  return { label: 'bare Nest endpoint', port, processes: [bare], paused: [] };
 }
 
 /** Registers inspections of force-addressed recommendations and assigns them all; returns their ids. */
@@ -252,14 +261,14 @@ function random(seed: number): () => number {
 
 interface Round {
   readonly result: LoadResult;
-  /** Server CPU time over the measured part, seconds (undefined without /proc). */
-  readonly serverCpu: number | undefined;
+  /** Server CPU time over the measured part, seconds, per process (undefined without /proc). */
+  readonly serverCpu: readonly number[] | undefined;
 }
 
 async function round(server: Server, connections: number, headers: Record<string, string>, targets: readonly string[], seed: number): Promise<Round> {
   const next = random(seed);
   const choose = pick === 'random' ? () => targets[Math.floor(next() * targets.length)]! : (n: number) => targets[n % targets.length]!;
-  let cpuBefore: number | undefined;
+  let cpuBefore: number[] | undefined;
   const result = await runLoad({
     port: server.port,
     connections,
@@ -270,7 +279,8 @@ async function round(server: Server, connections: number, headers: Record<string
     onMeasureStart: () => (cpuBefore = cpuSeconds(server.processes)),
   });
   const cpuAfter = cpuSeconds(server.processes);
-  return { result, serverCpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
+  const before = cpuBefore;
+  return { result, serverCpu: before === undefined || cpuAfter === undefined ? undefined : cpuAfter.map((after, i) => after - before[i]!) };
 }
 
 const rate = (r: Round): number => r.result.ok / r.result.seconds;
@@ -286,18 +296,26 @@ interface Summary {
   readonly p50: number;
   readonly p99: number;
   readonly cpuPerRequestUs: number | undefined;
+  /** The same, per process of the server (in the order the server lists them). */
+  readonly cpuPerRequestUsByProcess: readonly number[] | undefined;
   readonly clientCpu: number;
   readonly errors: number;
 }
 
 function summarise(label: string, figures: readonly Round[]): Summary {
-  const cpu = figures.map((f) => (f.serverCpu === undefined ? undefined : (f.serverCpu / f.result.requests) * 1e6));
+  const perRequest = (seconds: number, f: Round): number => (seconds / f.result.requests) * 1e6;
+  const cpu = figures.map((f) => (f.serverCpu === undefined ? undefined : perRequest(f.serverCpu.reduce((a, b) => a + b, 0), f)));
+  const processCount = figures[0]?.serverCpu?.length ?? 0;
+  const byProcess = figures.every((f) => f.serverCpu !== undefined)
+    ? Array.from({ length: processCount }, (_, i) => median(figures.map((f) => perRequest(f.serverCpu![i]!, f))))
+    : undefined;
   return {
     label,
     rate: median(figures.map(rate)),
     p50: median(figures.map((f) => quantile(f.result.latenciesMs, 0.5))),
     p99: median(figures.map((f) => quantile(f.result.latenciesMs, 0.99))),
     cpuPerRequestUs: cpu.every((c) => c !== undefined) ? median(cpu) : undefined,
+    cpuPerRequestUsByProcess: byProcess,
     clientCpu: median(figures.map((f) => f.result.clientCpuSeconds / f.result.seconds)),
     errors: figures.reduce((sum, f) => sum + f.result.errors, 0),
   };
@@ -305,7 +323,11 @@ function summarise(label: string, figures: readonly Round[]): Summary {
 
 function line(s: Summary): string {
   const ms = (value: number): string => `${value.toFixed(1).padStart(6)} ms`;
-  const cpu = s.cpuPerRequestUs === undefined ? '' : `   server CPU ${Math.round(s.cpuPerRequestUs).toString().padStart(4)} µs/req`;
+  const split =
+    s.cpuPerRequestUsByProcess && s.cpuPerRequestUsByProcess.length > 1
+      ? ` (${s.cpuPerRequestUsByProcess.map((us, i) => `${PROCESS_NAMES[i] ?? `process ${i + 1}`} ${Math.round(us)}`).join(' + ')})`
+      : '';
+  const cpu = s.cpuPerRequestUs === undefined ? '' : `   server CPU ${Math.round(s.cpuPerRequestUs).toString().padStart(4)} µs/req${split}`;
   return `${s.label.padEnd(20)} ${Math.round(s.rate).toLocaleString('en-GB').padStart(7)} req/s   p50 ${ms(s.p50)}   p99 ${ms(s.p99)}${cpu}   client CPU ${Math.round(s.clientCpu * 100)}%`;
 }
 
@@ -360,7 +382,7 @@ async function main(): Promise<void> {
       `(after ${warmUpSeconds} s of warm-up) for each server and concurrency; the median round of each figure shown; files in ${folder}`,
   );
   console.log(
-    `App: ${appKind === 'standalone' ? 'dist/apps/standalone (api, projector and worker in one process)' : 'dist/apps/api and dist/apps/projector (two processes)'}; ` +
+    `App: ${appKind === 'standalone' ? 'dist/apps/standalone (api, projector and worker in one process)' : `dist/apps/api and dist/apps/projector (two processes${projectorPaused ? '; the projector stopped during each round and catching up after it: the api measured alone' : ''})`}; ` +
       `SQLite event store, WAL, synchronous=FULL: one event appended per request, durable before its answer; bearer token, no If-Match.`,
   );
   console.log(
@@ -382,7 +404,9 @@ async function main(): Promise<void> {
       slice += 1;
       const runBare = async (): Promise<void> => void bareRounds.push(await round(bare, connections, headers, targets, seed));
       const runApp = async (): Promise<void> => {
+        for (const process of app.paused) process.child.kill('SIGSTOP');
         const figure = await round(app, connections, headers, targets, seed);
+        for (const process of app.paused) process.child.kill('SIGCONT');
         appOk += figure.result.ok + figure.result.warmUpOk;
         ourRounds.push(figure);
         await settle(app, headers, probe);
@@ -427,11 +451,11 @@ async function main(): Promise<void> {
     console.log('');
   }
 
-  await Promise.all([...app.processes, ...bare.processes].map((p) => p.stop()));
+  await Promise.all([...app.processes, ...app.paused, ...bare.processes].map((p) => p.stop()));
   const log = countPlanned();
   const answered = appOk;
   const consistent = log.planned === answered;
-  const appErrors = app.processes.map((p) => p.stderr().trim()).filter((text) => text !== '');
+  const appErrors = [...app.processes, ...app.paused].map((p) => p.stderr().trim()).filter((text) => text !== '');
   if (appErrors.length > 0) console.log(`The app wrote to stderr:\n${appErrors.join('\n').slice(0, 2_000)}\n`);
   console.log(
     `Errors (non-2xx or failed requests, warm-ups included): ${errors}. ` +
