@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       port: 3000,
       auth: { jwtSecret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true },
       dataDir: './data',
-      eventStore: { kind: 'sqlite', file: 'data/events.sqlite', synchronous: 'full' },
+      eventStore: { kind: 'sqlite', file: 'data/events.sqlite', synchronous: 'full', writer: 'thread' },
       readModel: { kind: 'sqlite', file: 'data/read-model.sqlite' },
       redis: { url: 'redis://127.0.0.1:6379' },
       queuePrefix: 'tasking',
@@ -59,7 +59,7 @@ describe('loadConfig', () => {
   it('puts the embedded stores in DATA_DIR', () => {
     const config = loadConfig({ DATA_DIR: '/tmp/run-1', EVENTSTORE_SQLITE_SYNCHRONOUS: 'normal' });
 
-    expect(config.eventStore).toEqual({ kind: 'sqlite', file: '/tmp/run-1/events.sqlite', synchronous: 'normal' });
+    expect(config.eventStore).toEqual({ kind: 'sqlite', file: '/tmp/run-1/events.sqlite', synchronous: 'normal', writer: 'thread' });
     expect(config.readModel).toEqual({ kind: 'sqlite', file: '/tmp/run-1/read-model.sqlite' });
   });
 

@@ -175,6 +175,8 @@ function parseEventStore(env: Environment, dataDir: string, fail: Fail, warnings
       kind: 'sqlite',
       file: join(dataDir, 'events.sqlite'),
       synchronous: isOneOf(synchronous, SQLITE_SYNCHRONOUS) ? synchronous : DEFAULTS.eventStoreSqliteSynchronous,
+      // A server commits in a worker thread, so that its event loop serves on during each fsync.
+      writer: 'thread',
     };
   }
   const scheme = EVENTSTORE_SCHEMES.find((candidate) => url.toLowerCase().startsWith(candidate));

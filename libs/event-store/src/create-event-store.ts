@@ -13,6 +13,8 @@ export type EventStoreConfig =
       readonly file: string;
       /** `full` (default): an append is on disk before it returns. `normal`: faster, may lose the last appends on power loss. */
       readonly synchronous?: 'full' | 'normal';
+      /** Where appends are committed: `inline` (default) in the calling thread, `thread` in a worker thread (the apps). */
+      readonly writer?: 'inline' | 'thread';
     }
   | {
       readonly kind: 'eventstoredb';
@@ -25,7 +27,7 @@ export type EventStoreConfig =
 export function createEventStore(config: EventStoreConfig): EventStore {
   switch (config.kind) {
     case 'sqlite':
-      return new SqliteEventStore({ file: config.file, synchronous: config.synchronous });
+      return new SqliteEventStore({ file: config.file, synchronous: config.synchronous, writer: config.writer });
     case 'eventstoredb':
       return new EventStoreDbEventStore({ url: config.url, timeoutMs: config.timeoutMs });
   }

@@ -16,12 +16,19 @@ describeEventStoreContract({
   config: () => ({ kind: 'sqlite', file: join(folder, `events-${(files += 1)}.sqlite`) }),
 });
 
-describe('SQLite event store: group commit', () => {
+describeEventStoreContract({
+  name: 'sqlite, committing in a writer thread',
+  config: () => ({ kind: 'sqlite', file: join(folder, `events-${(files += 1)}.sqlite`), writer: 'thread' }),
+});
+
+const WRITERS = ['inline', 'thread'] as const;
+
+describe.each(WRITERS)('SQLite event store, writer %s: group commit', (writer) => {
   const file = (): string => join(folder, `events-${(files += 1)}.sqlite`);
 
   it('writes the appends it accepted before it closes', async () => {
     const path = file();
-    const store = new SqliteEventStore({ file: path });
+    const store = new SqliteEventStore({ file: path, writer });
     const pending = [
       store.appendToStream('tally-1', testEvents(2), { expectedRevision: 'no_stream' }),
       store.appendToStream('tally-2', testEvents(1), { expectedRevision: 'no_stream' }),
@@ -38,7 +45,7 @@ describe('SQLite event store: group commit', () => {
 
   it('when the write lock cannot be had, every append of the group fails and nothing is written', async () => {
     const path = file();
-    const store = new SqliteEventStore({ file: path, busyTimeoutMs: 50 });
+    const store = new SqliteEventStore({ file: path, busyTimeoutMs: 50, writer });
     const other = new Database(path);
     other.pragma('busy_timeout = 50');
     other.prepare('BEGIN IMMEDIATE').run();
@@ -62,11 +69,11 @@ describe('SQLite event store: group commit', () => {
   });
 });
 
-describe('SQLite event store: its own promises', () => {
+describe.each(WRITERS)('SQLite event store, writer %s: its own promises', (writer) => {
   const file = (): string => join(folder, `events-${(files += 1)}.sqlite`);
   const stores: SqliteEventStore[] = [];
   const open = (options: Omit<ConstructorParameters<typeof SqliteEventStore>[0], 'file'> & { file?: string } = {}): SqliteEventStore => {
-    const store = new SqliteEventStore({ file: file(), ...options });
+    const store = new SqliteEventStore({ file: file(), writer, ...options });
     stores.push(store);
     return store;
   };

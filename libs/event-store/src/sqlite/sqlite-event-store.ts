@@ -8,7 +8,6 @@ import {
   WrongExpectedRevisionError,
 } from '../errors';
 import type {
-  ActualRevision,
   AppendResult,
   EventStore,
   EventStoreCapabilities,
@@ -23,6 +22,8 @@ import type {
 } from '../event-store';
 import { validateAppend } from '../validate-append';
 import { ChangeSignal } from './change-signal';
+import { type EventRecord, type WriteOutcome, sqliteCode } from './sqlite-writer';
+import { type GroupWriter, InlineGroupWriter, ThreadGroupWriter } from './sqlite-writer-thread';
 import { type PagedLog, SqliteSubscription } from './sqlite-subscription';
 
 export interface SqliteEventStoreOptions {
@@ -36,6 +37,12 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number | undefined;
   /** The clock of `recordedAt`, in epoch milliseconds; tests turn it back to check the log does not. */
   readonly clock?: (() => number) | undefined;
+  /**
+   * Where groups of appends are committed: `inline` (default), on the store's connection in the
+   * calling thread; `thread`, in a worker thread with a connection of its own, so that the event
+   * loop serves on while a group is written and synced (what a server wants).
+   */
+  readonly writer?: 'inline' | 'thread' | undefined;
 }
 
 interface EventRow {
@@ -49,14 +56,6 @@ interface EventRow {
   recorded_at: number;
 }
 
-/** An event as it will be stored: serialised before it is queued, so one bad event fails alone. */
-interface EventRecord {
-  readonly id: string;
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string;
-}
-
 interface PendingAppend {
   readonly streamId: string;
   readonly records: readonly EventRecord[];
@@ -67,8 +66,6 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
-type AppendOutcome = { readonly result: AppendResult } | { readonly error: Error };
-type Written = AppendResult | { readonly conflict: ActualRevision };
 type Statement<Params extends unknown[] = unknown[]> = Database.Statement<Params>;
 
 /** The most appends one commit takes; more wait for the next one. */
@@ -124,15 +121,14 @@ export class SqliteEventStore implements EventStore, PagedLog {
   /** Appends waiting for the next group commit, oldest first. */
   private queue: PendingAppend[] = [];
   private commitTimer: { cancel(): void } | undefined;
+  /** Whether a group is being committed; the next one waits for it. */
+  private committing = false;
+  /** Called when the queue is empty and no group is being committed (close waits for it). */
+  private onIdle: (() => void) | undefined;
+  private readonly writer: GroupWriter;
 
-  private readonly streamHead: Statement<[string]>;
-  private readonly lastRecordedAt: Statement<[]>;
-  private readonly insert: Statement<[string, string, number, string, string, string, number]>;
-  private readonly byEventId: Statement<[string]>;
   private readonly head: Statement<[]>;
   private readonly dataVersion: Statement<[]>;
-  private readonly appendRows: (streamId: string, records: readonly EventRecord[], expected: ExpectedRevision) => Written;
-  private readonly commitGroup: (group: readonly PendingAppend[]) => AppendOutcome[];
   private readonly readPageInSnapshot: (
     after: bigint,
     filter: LogFilter | undefined,
@@ -159,42 +155,16 @@ export class SqliteEventStore implements EventStore, PagedLog {
       });
     }
 
-    this.streamHead = this.db.prepare('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
-    this.lastRecordedAt = this.db.prepare('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1');
-    this.insert = this.db.prepare(
-      `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.byEventId = this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?');
     this.head = this.db.prepare('SELECT coalesce(max(position), 0) FROM events');
     this.dataVersion = this.db.prepare('PRAGMA data_version');
-
-    // Inside the group's transaction this runs as a savepoint, so an append that fails half-way
-    // (a duplicate event id) is undone alone.
-    this.appendRows = this.db.transaction(
-      (streamId: string, records: readonly EventRecord[], expected: ExpectedRevision): Written => {
-        const head = this.streamHead.pluck().get(streamId) as number | undefined;
-        const actual: ActualRevision = head ?? 'no_stream';
-        if (!revisionMatches(expected, actual)) return { conflict: actual };
-
-        // Recorded times never go backwards along the log, even if the clock does, so that
-        // "the log as of an instant" is always a prefix of the log.
-        const previous = (this.lastRecordedAt.pluck().get() as number | undefined) ?? 0;
-        const recordedAt = Math.max(this.clock(), previous);
-        let revision = head ?? -1;
-        let position = 0;
-        for (const record of records) {
-          revision += 1;
-          const info = this.insert.run(record.id, streamId, revision, record.type, record.data, record.metadata, recordedAt);
-          position = Number(info.lastInsertRowid);
-        }
-        return { nextExpectedRevision: revision, position: BigInt(position) };
-      },
-    );
-    // IMMEDIATE takes the write lock before any revision is read, so that two processes cannot
-    // both read the same head.
-    const group = this.db.transaction((appends: readonly PendingAppend[]) => appends.map((a) => this.appendOne(a)));
-    this.commitGroup = (appends) => group.immediate(appends);
+    this.writer =
+      options.writer === 'thread'
+        ? new ThreadGroupWriter({
+            file: this.file,
+            synchronous: options.synchronous ?? 'full',
+            busyTimeoutMs: Math.min(LOCK_WAIT_SLICE_MS, this.busyTimeoutMs),
+          })
+        : new InlineGroupWriter(this.db);
 
     // One snapshot: the page and the head it is measured against.
     this.readPageInSnapshot = this.db.transaction((after: bigint, filter: LogFilter | undefined, limit: number) => {
@@ -209,8 +179,8 @@ export class SqliteEventStore implements EventStore, PagedLog {
   }
 
   /**
-   * Group commit: appends that arrive while the event loop is busy are written in one transaction,
-   * so they share one fsync. Each keeps its own revision check and its own outcome, and none is
+   * Group commit: appends that arrive while the event loop is busy, or while the previous group is
+   * being written, are written in one transaction, so they share one fsync. Each keeps its own revision check and its own outcome, and none is
    * answered before the transaction holding it is on disk.
    */
   appendToStream(
@@ -233,29 +203,37 @@ export class SqliteEventStore implements EventStore, PagedLog {
   }
 
   private scheduleCommit(delayMs?: number): void {
-    if (this.commitTimer || this.queue.length === 0) return;
+    if (this.commitTimer || this.committing) return;
+    if (this.queue.length === 0) {
+      this.onIdle?.();
+      return;
+    }
     // setImmediate runs after the I/O phase, so that requests read in the same turn of the loop
     // join the group.
     if (delayMs === undefined) {
-      const immediate = setImmediate(() => this.commitQueued());
+      const immediate = setImmediate(() => void this.commitQueued());
       this.commitTimer = { cancel: () => clearImmediate(immediate) };
     } else {
-      const timeout = setTimeout(() => this.commitQueued(), delayMs);
+      const timeout = setTimeout(() => void this.commitQueued(), delayMs);
       this.commitTimer = { cancel: () => clearTimeout(timeout) };
     }
   }
 
-  private commitQueued(): void {
+  private async commitQueued(): Promise<void> {
     this.commitTimer = undefined;
     const group = this.queue.splice(0, MAX_GROUP);
     if (group.length === 0) return;
-    let outcomes: AppendOutcome[];
+    this.committing = true;
+    let outcomes: WriteOutcome[];
     try {
-      outcomes = this.commitGroup(group);
+      // Only the data crosses (into a worker thread, where the store has one).
+      const requests = group.map(({ streamId, records, expected }) => ({ streamId, records, expected }));
+      outcomes = await this.writer.commit(requests, this.clock());
     } catch (error) {
+      this.committing = false;
       // The transaction as a whole failed: nothing of it was written.
       const waited = Date.now() - group[0]!.since;
-      if (isLocked(error) && !this.closed && waited < this.busyTimeoutMs) {
+      if (isLocked(error) && waited < this.busyTimeoutMs) {
         this.queue.unshift(...group);
         this.scheduleCommit(LOCK_RETRY_DELAY_MS);
         return;
@@ -265,54 +243,23 @@ export class SqliteEventStore implements EventStore, PagedLog {
       this.scheduleCommit();
       return;
     }
+    this.committing = false;
     this.scheduleCommit();
-    if (outcomes.some((o) => 'result' in o)) this.signal.notify();
+    if (outcomes.some((o) => o.kind === 'written')) this.signal.notify();
     outcomes.forEach((outcome, i) => {
       const append = group[i]!;
-      if ('result' in outcome) append.resolve(outcome.result);
-      else append.reject(outcome.error);
+      switch (outcome.kind) {
+        case 'written':
+          append.resolve({ nextExpectedRevision: outcome.nextExpectedRevision, position: outcome.position });
+          break;
+        case 'conflict':
+          append.reject(new WrongExpectedRevisionError(append.streamId, append.expected, outcome.actual));
+          break;
+        case 'duplicate-ids':
+          append.reject(new DuplicateEventIdError(append.streamId, [...outcome.used]));
+          break;
+      }
     });
-  }
-
-  private appendOne({ streamId, records, expected }: PendingAppend): AppendOutcome {
-    let written: Written;
-    try {
-      written = this.appendRows(streamId, records, expected);
-    } catch (error) {
-      // Anything but a duplicate id fails the whole group: it is the store, not this append.
-      if (sqliteCode(error) !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
-      // An event id is already in the log: either this very append was made before (a retry
-      // after a lost answer), or the id belongs to another event.
-      const replay = this.findEarlierAppend(streamId, records, expected);
-      if (replay) return { result: replay };
-      const used = records.map((r) => r.id).filter((id) => this.byEventId.get(id) !== undefined);
-      return { error: new DuplicateEventIdError(streamId, used) };
-    }
-    if (!('conflict' in written)) return { result: written };
-    const replay = this.findEarlierAppend(streamId, records, expected);
-    if (replay) return { result: replay };
-    return { error: new WrongExpectedRevisionError(streamId, expected, written.conflict) };
-  }
-
-  /**
-   * Idempotent re-append: the same ids, in the same order, already stand in this stream right
-   * after the revision the writer expected. Then the append is answered as it was the first time.
-   */
-  private findEarlierAppend(
-    streamId: string,
-    records: readonly EventRecord[],
-    expected: ExpectedRevision,
-  ): AppendResult | undefined {
-    const found = records.map(
-      (r) => this.byEventId.get(r.id) as { stream_id: string; revision: number; position: number } | undefined,
-    );
-    const first = found[0];
-    if (!first) return undefined;
-    const start = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : first.revision;
-    const consecutive = found.every((row, i) => row?.stream_id === streamId && row.revision === start + i);
-    if (!consecutive) return undefined;
-    const last = found[found.length - 1]!;
-    return { nextExpectedRevision: last.revision, position: BigInt(last.position) };
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -373,11 +320,15 @@ export class SqliteEventStore implements EventStore, PagedLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Appends already accepted are written, not dropped: here waiting for the lock in full.
-    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    while (this.queue.length > 0) this.commitQueued();
-    this.commitTimer?.cancel();
-    this.commitTimer = undefined;
+    // Appends already accepted are written, not dropped (a lock held by another process is
+    // waited for up to the busy timeout, as ever).
+    if (this.committing || this.queue.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.onIdle = resolve;
+        this.scheduleCommit();
+      });
+    }
+    await this.writer.close();
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.signal.dispose();
     this.db.close();
@@ -437,19 +388,6 @@ function serialise(streamId: string, event: EventToAppend): EventRecord {
   }
 }
 
-function revisionMatches(expected: ExpectedRevision, actual: ActualRevision): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === 'no_stream';
-    case 'stream_exists':
-      return actual !== 'no_stream';
-    default:
-      return actual === expected;
-  }
-}
-
 function filterClause(filter: LogFilter | undefined): [string, unknown[]] {
   if (!filter) return ['', []];
   // instr(x, p) = 1 exactly when x starts with p, with no LIKE wildcards to escape.
@@ -480,13 +418,4 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
 function isLocked(error: unknown): boolean {
   const code = sqliteCode(error);
   return code !== undefined && /^SQLITE_(BUSY|LOCKED)/.test(code);
-}
-
-/**
- * The code of a better-sqlite3 error, read by shape: its native part keeps the error class of the
- * first realm that loaded it, so `instanceof` fails in any other (a jest sandbox, for one).
- */
-function sqliteCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }
