@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { EventStoreUnavailableError } from '../errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
@@ -119,5 +120,32 @@ describe.each(WRITERS)('SQLite event store, writer %s: its own promises', (write
       other.close();
     }
     expect(await store.readStream('tally-1')).toHaveLength(1);
+  });
+});
+
+describe('SQLite event store, writer thread: when the thread dies', () => {
+  it('fails the group in it as the store being unavailable, and the next append starts a new thread', async () => {
+    const store = new SqliteEventStore({ file: join(folder, `events-${(files += 1)}.sqlite`), writer: 'thread' });
+    // Reached through the store's privates: nothing outside it can stop its thread, which is the point.
+    const thread = (): Worker | undefined => (store as unknown as { writer: { worker?: Worker } }).writer.worker;
+    try {
+      await store.appendToStream('tally-1', testEvents(1), { expectedRevision: 'no_stream' });
+      const pending = store.appendToStream('tally-2', testEvents(1), { expectedRevision: 'no_stream' });
+      // The group is handed to the thread on the next turn of the loop: stop the thread right then.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const first = thread();
+      expect(first).toBeDefined();
+      await first!.terminate();
+      await expect(pending).rejects.toBeInstanceOf(EventStoreUnavailableError);
+
+      await store.appendToStream('tally-3', testEvents(1), { expectedRevision: 'no_stream' });
+      expect(thread()).toBeDefined();
+      expect(thread()).not.toBe(first);
+      // tally-2 may or may not have been written before the thread stopped; tally-1 and tally-3 were.
+      const streams = (await store.readAll()).map((e) => e.streamId).filter((id) => id !== 'tally-2');
+      expect(streams).toEqual(['tally-1', 'tally-3']);
+    } finally {
+      await store.close();
+    }
   });
 });
