@@ -264,6 +264,29 @@ describe('handleCommand with a cache of folded states', () => {
     }
   });
 
+  it('refuses a command only on the log\'s state, never on a cached state another process made stale', async () => {
+    const file = join(folder, `${randomUUID()}.sqlite`);
+    const store = new SqliteEventStore({ file });
+    const other = new SqliteEventStore({ file });
+    const cache = new AggregateCache<{ total: number }>();
+    const streamId = `tally-${randomUUID()}`;
+    const count = (by: number, expectedRevision?: number) =>
+      handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by }, context: fresh(), cache, expectedRevision });
+    try {
+      await count(9);
+      const metadata = (await store.readStream(streamId))[0]!.metadata;
+      await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: -5 }, metadata }], { expectedRevision: 0 });
+      // The cache says 9 (9 + 3 would pass the limit); the log says 4.
+      await expect(count(3)).resolves.toMatchObject({ revision: 2, state: { total: 7 } });
+      await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: -5 }, metadata }], { expectedRevision: 2 });
+      // With the cached revision as If-Match, the caller saw a stale state: a conflict, not the rule.
+      await expect(count(9, 2)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', actualRevision: 3 });
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
   it('answers a command that changes nothing with where the log stands, not where the cache did', async () => {
     const file = join(folder, `${randomUUID()}.sqlite`);
     const store = new SqliteEventStore({ file });

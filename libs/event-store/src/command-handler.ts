@@ -101,10 +101,14 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   const { streamId, decider, command, context } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   const cache = options.cache;
-  for (let attempt = 1; ; attempt += 1) {
-    // Only the first attempt may take a cached state on trust; any later one has lost a race or
-    // must answer with where the stream really stands, so it reads what was appended since.
-    const loaded = await load(store, streamId, decider, context, cache, attempt === 1 ? options.expectedRevision ?? 'any' : undefined);
+  // Only the first load may take a cached state on trust. A decision on it stands only if its
+  // append passes the revision check; a refusal, or a decision to do nothing, may be the cache's
+  // staleness speaking, so then the stream is read and the command decided again on the log's
+  // state. Every later load reads what was appended since.
+  let trusting = maxAttempts > 1;
+  for (let attempt = 1; ; ) {
+    const loaded = await load(store, streamId, decider, context, cache, trusting ? options.expectedRevision ?? 'any' : undefined);
+    trusting = false;
     if ('earlier' in loaded) return { streamId, ...loaded.earlier };
     const { revision, position } = loaded;
     if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
@@ -112,12 +116,17 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     }
     let state = loaded.state;
 
-    const decided = decider.decide(command, state);
+    let decided: Event | readonly Event[];
+    try {
+      decided = decider.decide(command, state);
+    } catch (error) {
+      if (loaded.trusted) continue;
+      throw error;
+    }
     const events: readonly Event[] = Array.isArray(decided) ? decided : [decided as Event];
     if (events.length === 0) {
-      // Nothing to do (the effect already holds): answered with where the stream stands, which a
-      // state taken on trust cannot tell, so then the stream is read and the command decided again.
-      if (loaded.trusted && attempt < maxAttempts) continue;
+      // Nothing to do (the effect already holds): answered with where the stream stands.
+      if (loaded.trusted) continue;
       return { streamId, events, state, revision, position };
     }
 
@@ -153,6 +162,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
         options.expectedRevision === undefined &&
         attempt < maxAttempts;
       if (!retry) throw error;
+      attempt += 1;
     }
   }
 }

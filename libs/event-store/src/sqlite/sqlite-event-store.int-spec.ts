@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,5 +148,30 @@ describe('SQLite event store, writer thread: when the thread dies', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('SQLite event store, writer thread: the life of the process', () => {
+  /** Runs writer-thread-lifetime.ts in a process of its own; resolves with what it printed once it exited. */
+  const run = (mode: 'append' | 'close'): Promise<{ out: string; code: number | null }> =>
+    new Promise((resolve, reject) => {
+      const child = execFile(
+        process.execPath,
+        ['-r', require.resolve('@swc-node/register'), join(__dirname, 'writer-thread-lifetime.ts'), join(folder, `events-${(files += 1)}.sqlite`), mode],
+        { timeout: 60_000 },
+        (error, out) => {
+          // A non-zero exit is an answer (resolved with its code); failing to run at all is not.
+          if (error !== null && typeof error.code !== 'number') reject(new Error(error.message, { cause: error }));
+          else resolve({ out, code: child.exitCode });
+        },
+      );
+    });
+
+  it('a group in the thread keeps the process alive until it is written', async () => {
+    await expect(run('append')).resolves.toEqual({ out: 'written\n', code: 0 });
+  });
+
+  it('close() returns (and the process exits after it) once the thread has closed its connection', async () => {
+    await expect(run('close')).resolves.toEqual({ out: 'closed\n', code: 0 });
   });
 });

@@ -117,6 +117,7 @@ export class SqliteEventStore implements EventStore, PagedLog {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly readStatements = new Map<string, Statement>();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   /** Appends waiting for the next group commit, oldest first. */
   private queue: PendingAppend[] = [];
@@ -317,8 +318,13 @@ export class SqliteEventStore implements EventStore, PagedLog {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Refuses appends from now on, writes those already accepted, then lets go of the file. Every call waits for the one close. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closed = true;
     // Appends already accepted are written, not dropped (a lock held by another process is
     // waited for up to the busy timeout, as ever).

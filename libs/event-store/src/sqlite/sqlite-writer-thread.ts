@@ -64,12 +64,19 @@ export class ThreadGroupWriter implements GroupWriter {
 
   commit(requests: readonly WriteRequest[], now: number): Promise<WriteOutcome[]> {
     if (this.inFlight) return Promise.reject(new Error('ThreadGroupWriter: one group at a time'));
-    const worker = (this.worker ??= this.start());
     return new Promise<WriteOutcome[]>((resolve, reject) => {
-      this.inFlight = { resolve, reject };
-      // While a group is in the thread, it keeps the process alive; idle, it does not.
-      worker.ref();
-      worker.postMessage({ type: 'commit', requests, now } satisfies WriterThreadMessage);
+      try {
+        const worker = (this.worker ??= this.start());
+        this.inFlight = { resolve, reject };
+        // While a group is in the thread, it keeps the process alive; idle, it does not.
+        worker.ref();
+        worker.postMessage({ type: 'commit', requests, now } satisfies WriterThreadMessage);
+      } catch (error) {
+        // Nothing reached the thread (it could not start, or the group could not be sent).
+        this.inFlight = undefined;
+        this.worker?.unref();
+        reject(this.unavailable('cannot take a group', error));
+      }
     });
   }
 
@@ -78,40 +85,53 @@ export class ThreadGroupWriter implements GroupWriter {
     this.worker = undefined;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Held until the thread has closed its connection: the store's close goes on after it.
+    worker.ref();
     worker.postMessage({ type: 'close' } satisfies WriterThreadMessage);
     await exited;
   }
 
   private start(): Worker {
-    // Built, this file is .js beside a .js worker; run from the sources (tests, scripts), .ts.
+    // Built, this file is .js beside a .js worker; run from the sources (tests, scripts), .ts,
+    // which the thread compiles as the process does (resolved here: the working folder may be
+    // anywhere).
     const extension = extname(__filename);
     const worker = new Worker(join(__dirname, `sqlite-writer.worker${extension}`), {
       workerData: this.data,
-      execArgv: extension === '.ts' ? ['-r', '@swc-node/register'] : [],
+      execArgv: extension === '.ts' ? ['-r', require.resolve('@swc-node/register')] : [],
     });
     worker.unref();
-    worker.on('message', (reply: WriterThreadReply) => this.settle(reply));
+    worker.on('message', (reply: WriterThreadReply) => this.settle(worker, reply));
+    worker.on('messageerror', (error) => this.stopped(worker, error));
     worker.on('error', (error) => this.stopped(worker, error));
     worker.on('exit', (code) => this.stopped(worker, new Error(`exited with code ${code}`)));
     return worker;
   }
 
-  private settle(reply: WriterThreadReply): void {
+  private settle(worker: Worker, reply: WriterThreadReply): void {
+    if (worker !== this.worker) return;
     const inFlight = this.inFlight;
     this.inFlight = undefined;
-    this.worker?.unref();
+    worker.unref();
     if (!inFlight) return;
     if (reply.type === 'committed') inFlight.resolve(reply.outcomes);
     // Rebuilt with the SQLite code, which says whether it was a lock, the disk or a bug.
     else inFlight.reject(Object.assign(new Error(reply.message), { code: reply.code }));
   }
 
+  /** The thread stopped, or cannot be talked to: the group in it (if any) fails; the next commit starts another. */
   private stopped(worker: Worker, cause: Error): void {
-    if (this.worker === worker) this.worker = undefined;
+    // Only the current thread's group is this thread's: an old one's late 'exit' is not news.
+    if (worker !== this.worker) return;
+    this.worker = undefined;
+    void worker.terminate();
     const inFlight = this.inFlight;
     this.inFlight = undefined;
-    inFlight?.reject(
-      new EventStoreUnavailableError(`The SQLite event store's writer thread for ${this.data.file} stopped: ${cause.message}`, { cause }),
-    );
+    inFlight?.reject(this.unavailable('stopped', cause));
+  }
+
+  private unavailable(what: string, cause: unknown): EventStoreUnavailableError {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new EventStoreUnavailableError(`The SQLite event store's writer thread for ${this.data.file} ${what}: ${message}`, { cause });
   }
 }

@@ -17,10 +17,17 @@ let writer: SqliteWriter | undefined;
 
 /** Opened on the first commit, so that a failure to open is that commit's answer. */
 function open(): SqliteWriter {
-  db = new Database(file, { fileMustExist: true });
-  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  return new SqliteWriter(db);
+  const connection = new Database(file, { fileMustExist: true });
+  try {
+    connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    connection.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    const opened = new SqliteWriter(connection);
+    db = connection;
+    return opened;
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
 }
 
 port.on('message', (message: WriterThreadMessage) => {
