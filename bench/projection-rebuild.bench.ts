@@ -13,35 +13,19 @@
  * tests reach it (TEST_POSTGRES_URL, default the local server on 127.0.0.1:5432).
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import {
-  type Actor,
-  type CommandMetadata,
-  type RecommendationCommand,
-  type RecommendationEvent,
-  type RecommendationState,
-  type Timescale,
-  recommendationDecider,
-} from '@app/domain';
+import { type Actor, type CommandMetadata, type RecommendationCommand, type Timescale, recommendationDecider } from '@app/domain';
 import { type DatabaseConfig, openDatabase } from '@app/database';
-import { TestDatabases } from '@app/database/testing/test-databases';
-import type { EventToAppend } from '@app/event-store';
 import { SqliteEventStore } from '@app/event-store/sqlite/sqlite-event-store';
 import { type ReadModelSchema, migrateReadModel, rebuildReadModel, recommendationStream } from '@app/read-model';
+import { InFlight, type Measured, TIMELINE_DDL, insertTimelineRows, decideAll, lead, medianBy, onPostgres, registration, rounds, runBench } from './projection-support';
 
-const folder = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'bench-projections-'));
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const eventCount = Number(process.env.BENCH_EVENTS ?? 100_000);
-const withPostgres = process.env.BENCH_POSTGRES !== '0';
 const GOAL = 50_000;
 
 /** Events per recommendation: registered, assigned, 8 actions planned and 7 progressed, extended, proposed, decided. */
 const EVENTS_PER_RECOMMENDATION = 20;
-const lead: Actor = { id: 'u-det-supt', name: 'Det Supt (strategic lead)', role: 'strategic-lead' };
 const board: Actor = { id: 'u-sib-chair', name: 'Service Improvement Board chair', role: 'board' };
 const TIMESCALES: readonly Timescale[] = ['immediately', 'within-3-months', 'within-6-months', 'within-12-months'];
 
@@ -49,18 +33,7 @@ const TIMESCALES: readonly Timescale[] = ['immediately', 'within-3-months', 'wit
 function lifeOf(id: string, n: number): RecommendationCommand[] {
   const at = (actor: Actor, day: number): CommandMetadata => ({ actor, now: `2017-11-${String(1 + (day % 28)).padStart(2, '0')}T10:00:00.000Z` });
   const commands: RecommendationCommand[] = [
-    {
-      type: 'RegisterRecommendation',
-      ...at(lead, 0),
-      id,
-      inspectionId: `bench-${Math.floor(n / 11)}`,
-      number: (n % 11) + 1,
-      text: 'Within six months, forces should have in place active information-sharing agreements with other agencies.',
-      addressee: 'forces',
-      area: 'intelligence',
-      timescale: TIMESCALES[n % TIMESCALES.length]!,
-      publishedOn: '2017-10-24',
-    },
+    registration(id, n, at(lead, 0), TIMESCALES[n % TIMESCALES.length]!),
     { type: 'AssignRecommendation', ...at(lead, 1), recommendationId: id, ownerId: `u-owner-${n % 40}`, ownerName: `Owner ${n % 40}` },
   ];
   for (let a = 0; a < 8; a += 1) {
@@ -91,36 +64,19 @@ async function fillLog(file: string): Promise<number> {
   const store = new SqliteEventStore({ file, synchronous: 'normal' });
   const recommendations = Math.ceil(eventCount / EVENTS_PER_RECOMMENDATION);
   let written = 0;
-  const appends: Promise<unknown>[] = [];
+  const appends = new InFlight();
   for (let n = 0; n < recommendations; n += 1) {
     const id = `bench-${Math.floor(n / 11)}-${(n % 11) + 1}`;
-    let state: RecommendationState = recommendationDecider.initialState();
-    const events: EventToAppend[] = [];
-    for (const command of lifeOf(id, n)) {
-      const decided = recommendationDecider.decide(command, state) as readonly RecommendationEvent[];
-      for (const event of decided) {
-        state = recommendationDecider.evolve(state, event);
-        events.push({
-          id: randomUUID(),
-          type: event.type,
-          data: event.data,
-          metadata: { actor: command.actor, correlationId: randomUUID(), causationId: randomUUID(), occurredAt: command.now },
-        });
-      }
-    }
+    const { events } = decideAll(recommendationDecider.initialState(), lifeOf(id, n));
     written += events.length;
-    // Many appends in flight: the store commits them in groups.
-    appends.push(store.appendToStream(recommendationStream(id), events, { expectedRevision: 'no_stream' }));
-    if (appends.length >= 200) await Promise.all(appends.splice(0));
+    await appends.add(store.appendToStream(recommendationStream(id), events, { expectedRevision: 'no_stream' }));
   }
-  await Promise.all(appends);
+  await appends.drain();
   await store.close();
   return written;
 }
 
-interface Figure {
-  readonly label: string;
-  readonly events: number;
+interface Figure extends Measured {
   readonly seconds: number;
 }
 
@@ -132,10 +88,7 @@ async function time(label: string, events: number, work: () => unknown): Promise
   return { label, events, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
-function median(figures: readonly Figure[]): Figure {
-  const sorted = [...figures].sort((a, b) => rate(b) - rate(a));
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const median = (figures: readonly Figure[]): Figure => medianBy(figures, rate);
 
 type LogRow = { position: number; event_id: string; stream_id: string; revision: number; type: string; data: string; metadata: string; recorded_at: number };
 
@@ -155,9 +108,6 @@ function timelineValues(row: LogRow & { decoded: [unknown, unknown] }): unknown[
   const metadata = row.decoded[1] as { actor: unknown; occurredAt: string };
   return [row.position, row.event_id, row.stream_id, row.revision, row.type, metadata.occurredAt, row.recorded_at, JSON.stringify(metadata.actor), JSON.stringify(row.decoded[0])];
 }
-
-const TIMELINE_DDL = (int8: string): string => `CREATE TABLE timeline (position ${int8} PRIMARY KEY, event_id text NOT NULL, stream_id text NOT NULL,
-  revision integer NOT NULL, type text NOT NULL, occurred_at text, recorded_at ${int8} NOT NULL, actor text, data text NOT NULL)`;
 
 /** Raw better-sqlite3, same pragmas as the read model: read and decode the log, insert its rows, 1000 a transaction. */
 function rawSqliteInserts(logFile: string, file: string): void {
@@ -182,13 +132,7 @@ async function rawPostgresInserts(logFile: string, config: DatabaseConfig & { ki
   try {
     await client.query('DROP TABLE IF EXISTS timeline');
     await client.query(TIMELINE_DDL('bigint'));
-    for (let start = 0; start < rows.length; start += 1_000) {
-      const slice = rows.slice(start, start + 1_000);
-      const placeholders = slice.map((_, r) => `(${Array.from({ length: 9 }, (__, c) => `$${r * 9 + c + 1}`).join(', ')})`);
-      await client.query('BEGIN');
-      await client.query(`INSERT INTO timeline VALUES ${placeholders.join(', ')}`, slice.flatMap(timelineValues));
-      await client.query('COMMIT');
-    }
+    for (let start = 0; start < rows.length; start += 1_000) await insertTimelineRows(client, rows.slice(start, start + 1_000).map(timelineValues));
   } finally {
     await client.end();
   }
@@ -216,7 +160,7 @@ function report(title: string, baselines: readonly [Figure, string][], ours: Fig
   ].join('\n');
 }
 
-async function main(): Promise<void> {
+async function main(folder: string): Promise<void> {
   const logFile = join(folder, 'log.sqlite');
   const events = await fillLog(logFile);
   console.log(`Read-model rebuild benchmark: ${events.toLocaleString('en-GB')} recommendation events (${EVENTS_PER_RECOMMENDATION} per recommendation), ${rounds} alternating rounds, median shown; files in ${folder}\n`);
@@ -242,9 +186,7 @@ async function main(): Promise<void> {
     ),
   );
 
-  if (!withPostgres) return;
-  const databases = new TestDatabases();
-  try {
+  await onPostgres(async (databases) => {
     const rawPostgres: Figure[] = [];
     const oursPostgres: Figure[] = [];
     for (let round = 0; round < rounds; round += 1) {
@@ -263,16 +205,7 @@ async function main(): Promise<void> {
         median(oursPostgres),
       ),
     );
-  } catch (error) {
-    console.log(`\nPostgreSQL skipped: ${error instanceof Error ? error.message : String(error)} (set BENCH_POSTGRES=0 to skip it on purpose)`);
-  } finally {
-    await databases.dropAll().catch(() => undefined);
-  }
+  });
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(folder, { recursive: true, force: true }));
+runBench('bench-projections', main);

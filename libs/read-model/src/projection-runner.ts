@@ -9,6 +9,7 @@ import type { EventStore, RecordedEvent } from '@app/event-store';
 import { ProjectionCheckpointMovedError, messageOf } from './errors';
 import { applyEvents } from './projection/apply-events';
 import { readCheckpoint } from './projection/checkpoints';
+import { ProjectedRowCache } from './projection/row-cache';
 import type { ReadModelDatabase } from './schema';
 
 export interface ProjectionLogger {
@@ -50,6 +51,12 @@ export class ProjectionRunner {
   private readonly logger: ProjectionLogger;
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
+  /**
+   * The rows this runner committed last: each batch starts from them instead of reading its rows
+   * back, as long as nobody else has moved the checkpoint since (applyEvents checks, under the
+   * checkpoint's lock).
+   */
+  private readonly cache = new ProjectedRowCache();
 
   private checkpoint = 0n;
   private lastCommitAt: Date | undefined;
@@ -139,7 +146,7 @@ export class ProjectionRunner {
         const batch = await queue.take(this.batchSize);
         if (batch.length === 0 || this.stopped) return;
         this.busySince = new Date();
-        const checkpoint = await applyEvents(this.database, batch, { after: this.checkpoint });
+        const checkpoint = await applyEvents(this.database, batch, { after: this.checkpoint, cache: this.cache });
         this.committed(checkpoint);
         // Between batches, timers and requests get their turn even when a backlog is waiting.
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -67,19 +67,24 @@ export async function rebuildReadModel(
     let events = 0;
     let page = await store.readAll({ after: position, maxCount: batchSize });
     while (page.length > 0) {
-      const applying = applyEvents(database, page, { after: position });
-      // The next page is read while the database works on this one, so that a log or a read
-      // model in another process (EventStoreDB, PostgreSQL) works alongside this one.
-      const reading = readAfter(store, page[page.length - 1]!.position, batchSize);
+      const end = page[page.length - 1]!.position;
+      // The next page is read while the database writes this one's rows (once they are sent,
+      // not before: reading the log holds the event loop, and the statements before the rows
+      // would wait for it), so that a log or a read model in another process (EventStoreDB,
+      // PostgreSQL) works alongside this one.
+      const next: { reading?: Promise<RecordedEvent[]> } = {};
+      const readNext = (): void => {
+        next.reading = readAfter(store, end, batchSize);
+      };
       try {
-        position = await applying;
+        position = await applyEvents(database, page, { after: position, whileWriting: readNext, durable: false });
       } finally {
         // A failed read is reported by the await below; after a failed apply it is moot.
-        await reading.catch(() => undefined);
+        await next.reading?.catch(() => undefined);
       }
       events += page.length;
       options.onProgress?.(progress(events, position));
-      page = await reading;
+      page = await (next.reading ?? readAfter(store, end, batchSize));
     }
     return progress(events, position);
   });

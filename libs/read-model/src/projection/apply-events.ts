@@ -4,48 +4,22 @@
  * committed, or nothing is. Events at or below the stored checkpoint are skipped, so applying the
  * same events again changes nothing.
  */
-import type { Dialect } from '@app/database';
 import type { RecordedEvent } from '@app/event-store';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { ProjectionCheckpointMovedError } from '../errors';
 import { notifyCheckpointAdvanced } from '../read-your-writes';
-import type { ReadModelDatabase, ReadModelSchema, RecommendationActionsTable, TimelineTable } from '../schema';
-import { GOVERNANCE_PROJECTION, lockCheckpoint, writeCheckpoint } from './checkpoints';
-import { storable } from './values';
+import type { ReadModelDatabase, ReadModelSchema } from '../schema';
+import { GOVERNANCE_PROJECTION, lockCheckpoint } from './checkpoints';
 import { type ProjectedRows, type ReadModelChange, projectEvent, rowsTouchedBy } from './governance.projection';
-import { type ProjectedInspection, inspectionRow } from './inspection.projection';
-import { fromStoredRow } from './projected';
-import {
-  type ProjectedRecommendation,
-  recommendationActionRows,
-  recommendationRow,
-} from './recommendation.projection';
-import { insertRows } from './insert-rows';
+import { type ProjectedInspection, inspectionColumns } from './inspection.projection';
+import { type Projected, fromStoredRow } from './projected';
+import { type ProjectedRecommendation, recommendationColumns, writeActionRows } from './recommendation.projection';
+import type { CommittedRows, ProjectedRowCache } from './row-cache';
+import { RowWrites, executeWrites } from './row-writes';
 import { timelineRow } from './timeline.projection';
 
-/** Rows per INSERT: well inside SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const ROWS_PER_STATEMENT = 500;
-const TIMELINE_COLUMNS = [
-  'position',
-  'event_id',
-  'stream_id',
-  'revision',
-  'type',
-  'occurred_at',
-  'recorded_at',
-  'actor',
-  'data',
-] as const satisfies readonly (keyof TimelineTable)[];
-const ACTION_COLUMNS = [
-  'recommendation_id',
-  'action_id',
-  'ordinal',
-  'description',
-  'owner_id',
-  'due_on',
-  'lpa',
-  'status',
-] as const satisfies readonly (keyof RecommendationActionsTable)[];
+/** Ids per SELECT of the rows a batch touches. */
+const IDS_PER_STATEMENT = 500;
 
 export interface ApplyOptions {
   /**
@@ -54,69 +28,90 @@ export interface ApplyOptions {
    * ProjectionCheckpointMovedError, since applying it would leave a hole.
    */
   readonly after: bigint;
+  /**
+   * The rows this caller committed last (a projector keeps one cache across its batches): used
+   * instead of reading them back while the stored checkpoint is the one they were committed at,
+   * and given the batch's rows once it has committed.
+   */
+  readonly cache?: ProjectedRowCache;
+  /**
+   * Called once the batch's rows are on their way to the database, before it has answered: the
+   * wait is the caller's to use (a rebuild reads the next page of the log meanwhile). Not called
+   * when the batch holds nothing to apply.
+   */
+  readonly whileWriting?: () => void;
+  /**
+   * Whether the commit may answer before it is on disk (PostgreSQL's synchronous_commit off; on
+   * SQLite, which the read model runs at synchronous=NORMAL anyway, it changes nothing). For a
+   * rebuild: a crash may then lose its last batches, but each with its checkpoint, never apart,
+   * and it carries on from where the checkpoint says.
+   */
+  readonly durable?: boolean;
 }
 
 /**
  * Applies `events` (in log order) and returns the checkpoint after them. Throws, with nothing
- * changed, when the database fails.
+ * changed (neither the database nor the cache), when the database fails.
  */
 export async function applyEvents(
   database: ReadModelDatabase,
   events: readonly RecordedEvent[],
   options: ApplyOptions,
 ): Promise<bigint> {
-  const checkpoint = await database.db.transaction().execute(async (trx) => {
+  const { cache } = options;
+  const applied = await database.db.transaction().execute(async (trx) => {
+    if (options.durable === false && database.dialect === 'postgres') await sql`SET LOCAL synchronous_commit = off`.execute(trx);
     const stored = await lockCheckpoint(trx, GOVERNANCE_PROJECTION);
     if (stored < options.after) throw new ProjectionCheckpointMovedError(GOVERNANCE_PROJECTION, stored, options.after);
     const fresh = events.filter((event) => event.position > stored);
     const last = fresh[fresh.length - 1];
-    if (!last) return stored;
+    if (!last) return { from: stored, to: stored, batch: undefined };
 
-    const batch = await Batch.load(trx, database.dialect, fresh);
+    const batch = await Batch.load(trx, fresh, cache?.at(stored));
     for (const event of fresh) {
       for (const change of projectEvent(event, batch)) batch.record(change);
     }
-    await batch.write(trx);
-    await writeCheckpoint(trx, GOVERNANCE_PROJECTION, last.position);
-    return last.position;
+    const writes = batch.writes();
+    writes.update('projection_checkpoints', { name: GOVERNANCE_PROJECTION, position: Number(stored) }, { name: GOVERNANCE_PROJECTION, position: Number(last.position) });
+    const writing = executeWrites(trx, database.dialect, writes.list());
+    options.whileWriting?.();
+    await writing;
+    return { from: stored, to: last.position, batch };
   });
+  // Only now that the transaction has committed: a failed batch leaves the cache as it was.
+  if (applied.batch) cache?.committed(applied.from, applied.to, applied.batch.rows());
   notifyCheckpointAdvanced(database.db);
-  return checkpoint;
+  return applied.to;
 }
 
-/** The rows one batch touches, loaded once, changed in memory event by event, written once. */
+/**
+ * The rows one batch touches, taken from the cache or read once, changed in memory event by
+ * event, then written as what differs from the rows as they were stored.
+ */
 class Batch implements ProjectedRows {
   private readonly timeline: RecordedEvent[] = [];
+  private readonly recommendations: Map<string, ProjectedRecommendation>;
+  private readonly inspections: Map<string, ProjectedInspection>;
   private readonly changedRecommendations = new Set<string>();
   private readonly changedInspections = new Set<string>();
 
   private constructor(
-    private readonly dialect: Dialect,
-    private readonly recommendations: Map<string, ProjectedRecommendation>,
-    private readonly inspections: Map<string, ProjectedInspection>,
-  ) {}
+    /** The touched rows as stored when the batch began (those that exist); never changed. */
+    private readonly stored: {
+      readonly recommendations: ReadonlyMap<string, ProjectedRecommendation>;
+      readonly inspections: ReadonlyMap<string, ProjectedInspection>;
+    },
+  ) {
+    this.recommendations = new Map(stored.recommendations);
+    this.inspections = new Map(stored.inspections);
+  }
 
-  static async load(trx: Kysely<ReadModelSchema>, dialect: Dialect, events: readonly RecordedEvent[]): Promise<Batch> {
+  static async load(trx: Kysely<ReadModelSchema>, events: readonly RecordedEvent[], cached: ProjectedRows | undefined): Promise<Batch> {
     const touched = rowsTouchedBy(events);
-    const recommendations = new Map<string, ProjectedRecommendation>();
-    for (const ids of chunks([...touched.recommendations])) {
-      const rows = await trx
-        .selectFrom('recommendations')
-        .select(['id', 'state', 'revision', 'position', 'registered_position'])
-        .where('id', 'in', ids)
-        .execute();
-      for (const row of rows) recommendations.set(row.id, fromStoredRow(row));
-    }
-    const inspections = new Map<string, ProjectedInspection>();
-    for (const ids of chunks([...touched.inspections])) {
-      const rows = await trx
-        .selectFrom('inspections')
-        .select(['id', 'state', 'revision', 'position', 'registered_position'])
-        .where('id', 'in', ids)
-        .execute();
-      for (const row of rows) inspections.set(row.id, fromStoredRow(row));
-    }
-    return new Batch(dialect, recommendations, inspections);
+    return new Batch({
+      recommendations: await storedRows(trx, 'recommendations', touched.recommendations, (id) => cached?.recommendation(id)),
+      inspections: await storedRows(trx, 'inspections', touched.inspections, (id) => cached?.inspection(id)),
+    });
   }
 
   recommendation(id: string): ProjectedRecommendation | undefined {
@@ -143,74 +138,71 @@ class Batch implements ProjectedRows {
     }
   }
 
-  async write(trx: Kysely<ReadModelSchema>): Promise<void> {
-    for (const events of chunks(this.timeline)) {
-      await insertRows(trx, this.dialect, 'timeline', TIMELINE_COLUMNS, events.map(timelineRow));
-    }
+  /** Every row the batch holds, as it stands after the batch: once committed, as stored. */
+  rows(): CommittedRows {
+    return { recommendations: this.recommendations.values(), inspections: this.inspections.values() };
+  }
 
-    const recommendations = [...this.changedRecommendations].map((id) => this.recommendations.get(id)!);
-    for (const rows of chunks(recommendations)) {
-      await trx
-        .insertInto('recommendations')
-        .values(rows.map((row) => storable(recommendationRow(row))))
-        .onConflict((conflict) =>
-          conflict.column('id').doUpdateSet((eb) => ({
-            inspection_id: eb.ref('excluded.inspection_id'),
-            number: eb.ref('excluded.number'),
-            text: eb.ref('excluded.text'),
-            addressee: eb.ref('excluded.addressee'),
-            area: eb.ref('excluded.area'),
-            timescale: eb.ref('excluded.timescale'),
-            status: eb.ref('excluded.status'),
-            owner_id: eb.ref('excluded.owner_id'),
-            owner_name: eb.ref('excluded.owner_name'),
-            due_on: eb.ref('excluded.due_on'),
-            original_due_on: eb.ref('excluded.original_due_on'),
-            revision: eb.ref('excluded.revision'),
-            position: eb.ref('excluded.position'),
-            registered_position: eb.ref('excluded.registered_position'),
-            state: eb.ref('excluded.state'),
-          })),
-        )
-        .execute();
-      // A recommendation's actions are few: written again whole, in the order it holds them.
-      await trx
-        .deleteFrom('recommendation_actions')
-        .where(
-          'recommendation_id',
-          'in',
-          rows.map((row) => row.id),
-        )
-        .execute();
-      for (const actions of chunks(rows.flatMap(recommendationActionRows))) {
-        await insertRows(trx, this.dialect, 'recommendation_actions', ACTION_COLUMNS, actions);
-      }
+  /** What makes the stored rows what the batch made of them. */
+  writes(): RowWrites {
+    const writes = new RowWrites();
+    for (const event of this.timeline) writes.insert('timeline', timelineRow(event));
+    for (const id of this.changedRecommendations) {
+      const before = this.stored.recommendations.get(id);
+      const after = this.recommendations.get(id)!;
+      writeProjectedRow(writes, 'recommendations', before, after, recommendationColumns);
+      writeActionRows(writes, before, after);
     }
-
-    const inspections = [...this.changedInspections].map((id) => this.inspections.get(id)!);
-    for (const rows of chunks(inspections)) {
-      await trx
-        .insertInto('inspections')
-        .values(rows.map((row) => storable(inspectionRow(row))))
-        .onConflict((conflict) =>
-          conflict.column('id').doUpdateSet((eb) => ({
-            title: eb.ref('excluded.title'),
-            inspectorate: eb.ref('excluded.inspectorate'),
-            published_on: eb.ref('excluded.published_on'),
-            recommendation_count: eb.ref('excluded.recommendation_count'),
-            revision: eb.ref('excluded.revision'),
-            position: eb.ref('excluded.position'),
-            registered_position: eb.ref('excluded.registered_position'),
-            state: eb.ref('excluded.state'),
-          })),
-        )
-        .execute();
+    for (const id of this.changedInspections) {
+      writeProjectedRow(writes, 'inspections', this.stored.inspections.get(id), this.inspections.get(id)!, inspectionColumns);
     }
+    return writes;
   }
 }
 
-function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
+/**
+ * A projected row inserted, or updated in what changed. Its state is serialised only when it is
+ * not the stored one: evolve returns the very same state for an event that changes nothing in
+ * it, and serialising a recommendation's state costs more than all its other columns.
+ */
+function writeProjectedRow<State, Table extends 'recommendations' | 'inspections'>(
+  writes: RowWrites,
+  table: Table,
+  before: Projected<State> | undefined,
+  after: Projected<State>,
+  columnsOf: (projected: Projected<State>) => Partial<ReadModelSchema[Table]>,
+): void {
+  // The columns and the state make the table's row, which TypeScript cannot see of a generic table.
+  const withState = (): ReadModelSchema[Table] => ({ ...columnsOf(after), state: JSON.stringify(after.state) }) as ReadModelSchema[Table];
+  if (!before) writes.insert(table, withState());
+  else if (before.state === after.state) writes.update(table, columnsOf(before), columnsOf(after));
+  else writes.update(table, columnsOf(before), withState());
+}
+
+/**
+ * The stored rows of `ids` that exist: from `cached` where it has them, the others read from
+ * `table` (their state parsed from its JSON).
+ */
+async function storedRows<State>(
+  trx: Kysely<ReadModelSchema>,
+  table: 'recommendations' | 'inspections',
+  ids: ReadonlySet<string>,
+  cached: (id: string) => Projected<State> | undefined,
+): Promise<Map<string, Projected<State>>> {
+  const rows = new Map<string, Projected<State>>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const row = cached(id);
+    if (row) rows.set(id, row);
+    else missing.push(id);
+  }
+  for (let start = 0; start < missing.length; start += IDS_PER_STATEMENT) {
+    const stored = await trx
+      .selectFrom(table)
+      .select(['id', 'state', 'revision', 'position', 'registered_position'])
+      .where('id', 'in', missing.slice(start, start + IDS_PER_STATEMENT))
+      .execute();
+    for (const row of stored) rows.set(row.id, fromStoredRow<State>(row));
+  }
+  return rows;
 }

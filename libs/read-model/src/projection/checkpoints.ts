@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ReadModelSchema } from '../schema';
 
 /** The name of the one projection that keeps the governance read model's tables. */
@@ -14,22 +14,12 @@ export async function readCheckpoint(db: Kysely<ReadModelSchema>, name = GOVERNA
  * Reads the checkpoint inside a transaction and holds it until the transaction ends, so that two
  * projectors (or a projector and a rebuild) apply one batch at a time: a row lock on PostgreSQL,
  * the write lock on SQLite (taken by the first statement, so no snapshot can go stale under it).
+ * One statement: the row is created at 0 if missing, else "updated" to itself, which takes the
+ * lock and returns the position as the last writer committed it.
  */
 export async function lockCheckpoint(trx: Kysely<ReadModelSchema>, name: string): Promise<bigint> {
-  await trx
-    .insertInto('projection_checkpoints')
-    .values({ name, position: 0 })
-    .onConflict((conflict) => conflict.column('name').doNothing())
-    .execute();
-  const row = await trx
-    .updateTable('projection_checkpoints')
-    .set((eb) => ({ position: eb.ref('position') }))
-    .where('name', '=', name)
-    .returning('position')
-    .executeTakeFirstOrThrow();
-  return BigInt(row.position);
-}
-
-export async function writeCheckpoint(trx: Kysely<ReadModelSchema>, name: string, position: bigint): Promise<void> {
-  await trx.updateTable('projection_checkpoints').set({ position: Number(position) }).where('name', '=', name).execute();
+  // Written out (the same in both dialects) rather than built: it runs once a batch.
+  const { rows } = await sql<{ position: number }>`INSERT INTO projection_checkpoints (name, position) VALUES (${name}, 0)
+    ON CONFLICT (name) DO UPDATE SET position = projection_checkpoints.position RETURNING position`.execute(trx);
+  return BigInt(rows[0]!.position);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { DatabaseConfig } from '@app/database';
 import { type Recommendation, recommendationDecider } from '@app/domain';
-import type { EventStore, RecordedEvent } from '@app/event-store';
+import type { EventStore, JsonObject, RecordedEvent } from '@app/event-store';
 import { ProjectionCheckpointMovedError } from '../errors';
 import { type Governance as GovernanceType, Governance, playStolenFreedom } from '../testing/governance';
 import { DIALECTS, TestBed, failInsertsInto, rowCounts, tableContents } from '../testing/harness';
@@ -10,12 +11,13 @@ import { recommendationStream } from '../streams';
 import { applyEvents } from './apply-events';
 import { readCheckpoint } from './checkpoints';
 import { asRecommendationEvent } from './recommendation.projection';
+import { ProjectedRowCache } from './row-cache';
 
 const bed = new TestBed();
 afterAll(() => bed.dispose());
 
 describe.each(DIALECTS)('the governance projection on %s', (_dialect, configure) => {
-  let database: ReadModelDatabase;
+  let database: ReadModelDatabase & { readonly config: DatabaseConfig };
   let store: EventStore;
   let governance: GovernanceType;
 
@@ -258,5 +260,115 @@ describe.each(DIALECTS)('the governance projection on %s', (_dialect, configure)
       (t) => t.type,
     );
     expect(timeline.slice(-5)).toEqual(['RecommendationRenamed', 'RecommendationAssigned', 'RecommendationRegistered', 'TaskingIssued', 'Whatever']);
+  });
+  /** The log applied to a fresh read model of the same dialect in one batch: what any other way of applying it must give. */
+  async function rebuiltAtOnce(): Promise<Record<string, unknown[]>> {
+    const fresh = await bed.readModel(configure);
+    await applyEvents(fresh, await store.readAll(), { after: 0n });
+    return tableContents(fresh);
+  }
+
+  /** Applies what the log holds past `after` in batches of `size`, with `cache`; returns the checkpoint. */
+  async function applyInBatches(target: ReadModelDatabase, after: bigint, size: number, cache?: ProjectedRowCache): Promise<bigint> {
+    const log = await store.readAll({ after });
+    for (let start = 0; start < log.length; start += size) {
+      after = await applyEvents(target, log.slice(start, start + size), { after, cache });
+    }
+    return after;
+  }
+
+  /** Events appended as they are, past the domain's rules (as a newer or buggy writer might). */
+  async function appendRaw(id: string, ...events: Array<{ type: string; data: JsonObject }>): Promise<void> {
+    const metadata = { actor: { id: 'u-x', name: 'Someone', role: 'strategic-lead' }, correlationId: randomUUID(), causationId: randomUUID(), occurredAt: '2017-11-30T10:00:00.000Z' };
+    await store.appendToStream(recommendationStream(id), events.map((event) => ({ id: randomUUID(), ...event, metadata })), { expectedRevision: 'any' });
+  }
+
+  it('writes the action rows that changed, whatever the batches and the cache, even when actions move or go', async () => {
+    const id = 'stolen-freedom-4';
+    await governance.registerInspection('stolen-freedom');
+    await governance.assign(id);
+    for (const action of ['a1', 'a2', 'a3']) await governance.planAction(id, action, '2018-01-31', 'north-worcestershire');
+    await governance.progress(id, 'a2', 'blocked');
+    const [registration] = await store.readStream(recommendationStream(id), { maxCount: 1 });
+    const plan = (actionId: string) => ({ type: 'ActionPlanned', data: { recommendationId: id, actionId, description: `Again ${actionId}`, ownerId: 'u-2', dueOn: '2019-01-31' } });
+    // Registered again: evolve starts its actions over; a3 comes back first, a1 later, a2 never.
+    await appendRaw(id, { type: registration!.type, data: registration!.data }, plan('a3'), plan('a4'));
+    await appendRaw(id, { type: 'ActionProgressRecorded', data: { recommendationId: id, actionId: 'a3', status: 'complete' } }, plan('a1'));
+
+    const cache = new ProjectedRowCache();
+    expect(await applyInBatches(database, 0n, 3, cache)).toBe(await store.headPosition());
+
+    expect(await actions(id)).toEqual([
+      { action_id: 'a3', ordinal: 0, status: 'complete', due_on: '2019-01-31', lpa: null, owner_id: 'u-2' },
+      { action_id: 'a4', ordinal: 1, status: 'planned', due_on: '2019-01-31', lpa: null, owner_id: 'u-2' },
+      { action_id: 'a1', ordinal: 2, status: 'planned', due_on: '2019-01-31', lpa: null, owner_id: 'u-2' },
+    ]);
+    expect(JSON.parse((await row(id)).state)).toEqual(await folded(id));
+    const whole = await rebuiltAtOnce();
+    expect(await tableContents(database)).toEqual(whole);
+    // The same without a cache, one event a batch: every row read back from the database.
+    const other = await bed.readModel(configure);
+    await applyInBatches(other, 0n, 1);
+    expect(await tableContents(other)).toEqual(whole);
+  });
+
+  it('takes rows from the cache only while no other writer has moved the checkpoint since it committed', async () => {
+    const id = 'stolen-freedom-4';
+    await governance.registerInspection('stolen-freedom');
+    const cache = new ProjectedRowCache();
+    const first = await applyInBatches(database, 0n, 100, cache);
+    expect(cache.at(first)?.recommendation(id)).toBeDefined();
+
+    // Another projector (another process: its own handle, its own cache) applies the next events.
+    await governance.assign(id);
+    await governance.planAction(id, 'a1', '2018-01-31');
+    const second = await applyInBatches(bed.reopen(database.config), first, 100, new ProjectedRowCache());
+    // Then this one goes on from where it had got to: its cache holds the rows as they were at `first`.
+    await governance.planAction(id, 'a2', '2018-03-31');
+    const third = await applyEvents(database, await store.readAll({ after: first }), { after: first, cache });
+
+    expect(third).toBe(await store.headPosition());
+    expect(third).toBeGreaterThan(second);
+    expect((await actions(id)).map((a) => a.action_id)).toEqual(['a1', 'a2']);
+    expect(JSON.parse((await row(id)).state)).toEqual(await folded(id));
+    expect(await tableContents(database)).toEqual(await rebuiltAtOnce());
+  });
+
+  it('leaves the cache as it was when a batch fails, and goes on from it once the database recovers', async () => {
+    const id = 'stolen-freedom-4';
+    await governance.registerInspection('stolen-freedom');
+    await governance.assign(id);
+    const cache = new ProjectedRowCache();
+    const first = await applyInBatches(database, 0n, 100, cache);
+    const cached = cache.at(first)!.recommendation(id);
+
+    await governance.planAction(id, 'a1', '2018-01-31');
+    const heal = await failInsertsInto(database, 'recommendation_actions');
+    await expect(applyEvents(database, await store.readAll({ after: first }), { after: first, cache })).rejects.toMatchObject({
+      message: expect.stringMatching(/injected failure/),
+    });
+    expect(cache.at(first)?.recommendation(id)).toBe(cached);
+    expect(cached?.state.actions).toEqual([]);
+
+    await heal();
+    await applyInBatches(database, first, 100, cache);
+    expect(await actions(id)).toHaveLength(1);
+    expect(await tableContents(database)).toEqual(await rebuiltAtOnce());
+  });
+
+  it('refuses a batch that finds the read model other than it believes, rather than write beside it', async () => {
+    const id = 'stolen-freedom-4';
+    await governance.registerInspection('stolen-freedom');
+    const cache = new ProjectedRowCache();
+    const first = await applyInBatches(database, 0n, 100, cache);
+    // Something that is not a projector deletes a row and leaves the checkpoint alone.
+    await database.db.deleteFrom('recommendations').where('id', '=', id).execute();
+    const before = await tableContents(database);
+
+    await governance.assign(id);
+    await expect(applyEvents(database, await store.readAll({ after: first }), { after: first, cache })).rejects.toThrow(
+      /not as the batch found it: update of 1 row\(s\) of recommendations wrote 0/,
+    );
+    expect(await tableContents(database)).toEqual(before);
   });
 });

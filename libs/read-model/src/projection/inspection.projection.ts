@@ -1,6 +1,5 @@
 import { type Inspection, type InspectionEvent, inspectionDecider } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
-import type { Insertable } from 'kysely';
 import type { InspectionsTable } from '../schema';
 import { type Projected, projectedAfter } from './projected';
 import { textOrNull } from './values';
@@ -18,7 +17,8 @@ export function projectInspection(
   return state.registered ? projectedAfter(id, state, previous, event) : undefined;
 }
 
-export function inspectionRow(projected: ProjectedInspection): Insertable<InspectionsTable> {
+/** Its row's columns but `state`, serialised only when it changed (writeProjectedRow, apply-events.ts). */
+export function inspectionColumns(projected: ProjectedInspection): Omit<InspectionsTable, 'state'> {
   const { state } = projected;
   return {
     id: projected.id,
@@ -29,6 +29,5 @@ export function inspectionRow(projected: ProjectedInspection): Insertable<Inspec
     revision: projected.revision,
     position: Number(projected.position),
     registered_position: Number(projected.registeredPosition),
-    state: JSON.stringify(state),
   };
 }

@@ -1,8 +1,8 @@
-import { type Recommendation, type RecommendationEvent, recommendationDecider } from '@app/domain';
+import { type Action, type Recommendation, type RecommendationEvent, recommendationDecider } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
-import type { Insertable } from 'kysely';
 import type { RecommendationActionsTable, RecommendationsTable } from '../schema';
 import { type Projected, projectedAfter } from './projected';
+import type { RowWrites } from './row-writes';
 import { integerOrNull, textOrNull } from './values';
 
 /** A recommendation as the read model holds it: the domain's own state, and where the log had got to. */
@@ -30,7 +30,8 @@ export function asRecommendationEvent(event: RecordedEvent): RecommendationEvent
   return { type: event.type, data: event.data } as unknown as RecommendationEvent;
 }
 
-export function recommendationRow(projected: ProjectedRecommendation): Insertable<RecommendationsTable> {
+/** Its row's columns but `state`, serialised only when it changed (writeProjectedRow, apply-events.ts). */
+export function recommendationColumns(projected: ProjectedRecommendation): Omit<RecommendationsTable, 'state'> {
   const { state } = projected;
   return {
     id: projected.id,
@@ -48,22 +49,44 @@ export function recommendationRow(projected: ProjectedRecommendation): Insertabl
     revision: projected.revision,
     position: Number(projected.position),
     registered_position: Number(projected.registeredPosition),
-    state: JSON.stringify(state),
   };
 }
 
-export function recommendationActionRows(projected: ProjectedRecommendation): Insertable<RecommendationActionsTable>[] {
-  return projected.state.actions.map((action, ordinal) => ({
-    recommendation_id: projected.id,
-    // The only action without a string id is one planned by a malformed event; evolve keeps at
-    // most one such (it replaces actions by id), so '' is unique within the recommendation.
-    action_id: textOrNull(action.id) ?? '',
+/**
+ * Adds to `writes` what makes the action rows of `before` (as stored; undefined: none) those of
+ * `after`, rather than all of them again (a recommendation gathers tens of actions, and most
+ * events change one or none). An action object at the same ordinal in both is the same row:
+ * evolve never changes an action in place but builds a new one, and keeps those it does not
+ * touch, so the same object means the same values. Anything else is compared column by column.
+ */
+export function writeActionRows(writes: RowWrites, before: ProjectedRecommendation | undefined, after: ProjectedRecommendation): void {
+  const stored = new Map((before?.state.actions ?? []).map((action, ordinal) => [actionIdOf(action), { action, ordinal }]));
+  after.state.actions.forEach((action, ordinal) => {
+    const id = actionIdOf(action);
+    const was = stored.get(id);
+    stored.delete(id);
+    if (!was) writes.insert('recommendation_actions', actionRow(after.id, action, ordinal));
+    else if (was.action !== action || was.ordinal !== ordinal) {
+      writes.update('recommendation_actions', actionRow(after.id, was.action, was.ordinal), actionRow(after.id, action, ordinal));
+    }
+  });
+  // Evolve drops actions only when a stream is registered again; what is left was dropped.
+  for (const id of stored.keys()) writes.delete('recommendation_actions', { recommendation_id: after.id, action_id: id });
+}
+
+function actionRow(recommendationId: string, action: Action, ordinal: number): RecommendationActionsTable {
+  return {
+    recommendation_id: recommendationId,
+    action_id: actionIdOf(action),
     ordinal,
     description: textOrNull(action.description),
     owner_id: textOrNull(action.ownerId),
     due_on: textOrNull(action.dueOn),
     lpa: textOrNull(action.lpa),
     status: textOrNull(action.status),
-  }));
+  };
 }
 
+// The only action without a string id is one planned by a malformed event; evolve keeps at most
+// one such (it replaces actions by id), so '' is unique within the recommendation.
+const actionIdOf = (action: Action): string => textOrNull(action.id) ?? '';

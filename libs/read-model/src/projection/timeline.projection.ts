@@ -1,10 +1,9 @@
 import type { RecordedEvent } from '@app/event-store';
-import type { Insertable } from 'kysely';
 import type { TimelineTable } from '../schema';
 import { textOrNull } from './values';
 
 /** Every event of the log, whatever its stream, is one row of the timeline. */
-export function timelineRow(event: RecordedEvent): Insertable<TimelineTable> {
+export function timelineRow(event: RecordedEvent): TimelineTable {
   const metadata = event.metadata as Partial<RecordedEvent['metadata']> | undefined;
   return {
     position: Number(event.position),
