@@ -13,7 +13,9 @@
  * node-postgres). Figures are this process's CPU time (user + system) per event, which is what
  * the projector process spends; PostgreSQL's own work is in its server process and shows only
  * in the wall-clock time, given beside. Rounds alternate between baseline and runner; the median
- * round is reported. The goal is at most 100 µs of CPU per event.
+ * round is reported. No issue sets a goal for it; the target it is held against, 100 µs of CPU
+ * per event, is what lets a projector keep up with commands at the rate bench:http aims for on a
+ * machine of two cores.
  *
  * Options (environment): BENCH_DIR (default: the OS temp folder), BENCH_ROUNDS (3),
  * BENCH_EVENTS (10000), BENCH_BATCH (15), BENCH_POSTGRES (1; 0 skips PostgreSQL). PostgreSQL
@@ -31,7 +33,7 @@ import { InFlight, type Measured, TIMELINE_DDL, insertTimelineRows, decideAll, l
 
 const liveEvents = Number(process.env.BENCH_EVENTS ?? 10_000);
 const batchSize = Number(process.env.BENCH_BATCH ?? 15);
-const GOAL_MICROSECONDS = 100;
+const TARGET_MICROSECONDS = 100;
 
 const RECOMMENDATIONS = 400;
 const ACTIONS_BEFORE = 10;
@@ -223,7 +225,7 @@ function report(title: string, base: Figure, ours: Figure): string {
   return [
     title,
     `  ${line(base)}   (baseline: follow the log, raw timeline inserts, ${batchSize} a transaction)`,
-    `  ${line(ours)}   ${ratio.toFixed(2)} × the baseline's CPU; goal ≤ ${GOAL_MICROSECONDS} µs: ${cpuPerEvent(ours) <= GOAL_MICROSECONDS ? 'met' : 'NOT met'}`,
+    `  ${line(ours)}   ${ratio.toFixed(2)} × the baseline's CPU; target ≤ ${TARGET_MICROSECONDS} µs: ${cpuPerEvent(ours) <= TARGET_MICROSECONDS ? 'met' : 'not met'}`,
   ].join('\n');
 }
 
