@@ -1,12 +1,5 @@
-import {
-  type CallHandler,
-  createParamDecorator,
-  type ExecutionContext,
-  Injectable,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { map, type Observable } from 'rxjs';
 import { principalOf, type Principal } from '@app/auth';
 import { commandIdOf, parseIfMatch, setETag } from '@app/http';
 
@@ -19,11 +12,19 @@ export interface CommandCall {
   readonly expectedRevision: number | undefined;
   /** Whether the request carries an Idempotency-Key: only then may its command be a repeat. */
   readonly keyed: boolean;
+  /**
+   * Sets `ETag: "<revision>"` from the command's answer, for the caller's next If-Match, and
+   * returns the answer. (Set by the route rather than by an interceptor: each interceptor is a
+   * layer of observables every request goes through.)
+   */
+  answer<Answer extends { readonly revision: number }>(answer: Answer): Answer;
 }
 
 /** `@Call() call: CommandCall`: the principal, command id and If-Match of a command request. */
 export const Call = createParamDecorator((_data: unknown, context: ExecutionContext): CommandCall => {
-  const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
+  const http = context.switchToHttp();
+  const request = http.getRequest<{ headers: Record<string, string | string[] | undefined> }>();
+  const reply = http.getResponse<FastifyReply>();
   const principal = principalOf(request);
   const commandId = commandIdOf(request);
   if (!principal || !commandId) throw new Error('@Call() on a route without a principal or a command id');
@@ -32,20 +33,9 @@ export const Call = createParamDecorator((_data: unknown, context: ExecutionCont
     commandId,
     expectedRevision: parseIfMatch(request.headers['if-match']),
     keyed: request.headers['idempotency-key'] !== undefined,
+    answer: (answer) => {
+      setETag(reply, answer.revision);
+      return answer;
+    },
   };
 });
-
-/** Sets `ETag: "<revision>"` from a command's answer, for the caller's next If-Match. */
-@Injectable()
-export class AnswerETag implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((answer: unknown) => {
-        const revision = (answer as { revision?: unknown } | null)?.revision;
-        if (typeof revision === 'number') setETag(reply, revision);
-        return answer;
-      }),
-    );
-  }
-}

@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { actorFor, Allow, BEARER_SCHEME } from '@app/auth';
 import { INSPECTION_COMMAND_ROLES, RECOMMENDATION_COMMAND_ROLES, type Role } from '@app/domain';
 import type { CommandAnswer } from '@app/http';
-import { AnswerETag, Call, type CommandCall } from './command-call';
+import { Call, type CommandCall } from './command-call';
 import { RecommendationIdPipe } from './recommendation-id.pipe';
 import {
   AssignRecommendationDto,
@@ -23,7 +23,6 @@ const ROLES = RECOMMENDATION_COMMAND_ROLES;
 /** API.md, Commands: inspections and recommendations. Roles as DOMAIN.md, checked again by the domain. */
 @ApiTags('recommendations')
 @ApiBearerAuth(BEARER_SCHEME)
-@UseInterceptors(AnswerETag)
 @Controller('api')
 export class RecommendationCommandsController {
   constructor(private readonly commands: RecommendationCommands) {}
@@ -31,8 +30,8 @@ export class RecommendationCommandsController {
   @Post('inspections')
   @HttpCode(201)
   @Allow(...INSPECTION_COMMAND_ROLES.RegisterInspection)
-  registerInspection(@Body() body: RegisterInspectionDto, @Call() call: CommandCall) {
-    return this.commands.registerInspection(body, request(call, INSPECTION_COMMAND_ROLES.RegisterInspection));
+  async registerInspection(@Body() body: RegisterInspectionDto, @Call() call: CommandCall) {
+    return call.answer(await this.commands.registerInspection(body, request(call, INSPECTION_COMMAND_ROLES.RegisterInspection)));
   }
 
   @Post('recommendations/:id/assignment')
@@ -90,8 +89,8 @@ export class RecommendationCommandsController {
     return this.run(id, 'ReopenRecommendation', body, call);
   }
 
-  private run(id: string, type: RecommendationCommandType, fields: object, call: CommandCall): Promise<CommandAnswer> {
-    return this.commands.execute(id, { type, ...fields } as never, request(call, ROLES[type]), call.expectedRevision);
+  private async run(id: string, type: RecommendationCommandType, fields: object, call: CommandCall): Promise<CommandAnswer> {
+    return call.answer(await this.commands.execute(id, { type, ...fields } as never, request(call, ROLES[type]), call.expectedRevision));
   }
 }
 
