@@ -74,12 +74,16 @@ export async function rebuildReadModel(
       // PostgreSQL) works alongside this one.
       const next: { reading?: Promise<RecordedEvent[]> } = {};
       const readNext = (): void => {
-        next.reading = readAfter(store, end, batchSize);
+        const reading = readAfter(store, end, batchSize);
+        // Marked handled at once: if it fails while the batch is still being applied, that is
+        // reported by the await below, not as an unhandled rejection that ends the process.
+        reading.catch(() => undefined);
+        next.reading = reading;
       };
       try {
         position = await applyEvents(database, page, { after: position, whileWriting: readNext, durable: false });
       } finally {
-        // A failed read is reported by the await below; after a failed apply it is moot.
+        // After a failed apply, a read in flight is moot; it is waited for, so none is left behind.
         await next.reading?.catch(() => undefined);
       }
       events += page.length;

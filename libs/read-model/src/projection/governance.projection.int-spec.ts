@@ -166,6 +166,16 @@ describe.each(DIALECTS)('the governance projection on %s', (_dialect, configure)
     expect((await getRecommendation(database, id!, '2017-11-30'))?.owner).toEqual({ id: 'u-nul', name: 'Before\u0000after' });
   });
 
+  it('takes lone UTF-16 surrogates as facts too: the filter columns hold U+FFFD, the answer the characters', async () => {
+    const [id] = (await governance.registerInspection('surrogates', [{ number: 1, addressee: 'forces', area: 'leadership', timescale: 'immediately', text: 'Review' }])).recommendationIds;
+    await governance.assign(id!, 'u-lone', 'High \ud800 and low \udfff');
+    const head = await catchUp();
+
+    expect(await readCheckpoint(database.db)).toBe(head);
+    expect((await row(id!)).owner_name).toBe('High \ufffd and low \ufffd');
+    expect((await getRecommendation(database, id!, '2017-11-30'))?.owner).toEqual({ id: 'u-lone', name: 'High \ud800 and low \udfff' });
+  });
+
   it('changes nothing when the same events are applied again, whole or overlapping', async () => {
     await playStolenFreedom(governance);
     const log = await store.readAll();
@@ -247,6 +257,10 @@ describe.each(DIALECTS)('the governance projection on %s', (_dialect, configure)
     await store.appendToStream('recommendation-malformed', [event('RecommendationRegistered', { number: 'four', text: null })], {
       expectedRevision: 'no_stream',
     });
+    // A number past what an integer column holds (2^31 - 1).
+    await store.appendToStream('recommendation-huge', [event('RecommendationRegistered', { number: 3_000_000_000, text: 'Too many' })], {
+      expectedRevision: 'no_stream',
+    });
     await store.appendToStream('tasking-1', [event('TaskingIssued', { lpa: 'shropshire' })], { expectedRevision: 'no_stream' });
     await store.appendToStream('nocategory', [event('Whatever', {})], { expectedRevision: 'no_stream' });
 
@@ -256,10 +270,18 @@ describe.each(DIALECTS)('the governance projection on %s', (_dialect, configure)
     const ids = (await database.db.selectFrom('recommendations').select('id').execute()).map((r) => r.id);
     expect(ids).not.toContain('orphan');
     expect(await row('malformed')).toMatchObject({ number: null, text: null, status: 'registered' });
+    expect(await row('huge')).toMatchObject({ number: null, text: 'Too many', status: 'registered' });
     const timeline: RecordedEvent['type'][] = (await database.db.selectFrom('timeline').select('type').orderBy('position').execute()).map(
       (t) => t.type,
     );
-    expect(timeline.slice(-5)).toEqual(['RecommendationRenamed', 'RecommendationAssigned', 'RecommendationRegistered', 'TaskingIssued', 'Whatever']);
+    expect(timeline.slice(-6)).toEqual([
+      'RecommendationRenamed',
+      'RecommendationAssigned',
+      'RecommendationRegistered',
+      'RecommendationRegistered',
+      'TaskingIssued',
+      'Whatever',
+    ]);
   });
   /** The log applied to a fresh read model of the same dialect in one batch: what any other way of applying it must give. */
   async function rebuiltAtOnce(): Promise<Record<string, unknown[]>> {
