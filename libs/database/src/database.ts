@@ -42,9 +42,11 @@ export function openDatabase<Schema>(config: DatabaseConfig): SqlDatabase<Schema
     return { db, dialect: 'sqlite', where: `SQLite at ${file}`, close: () => db.destroy() };
   }
   const pool = new Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
-  // An idle client that loses its server emits 'error' on the pool; without a listener that
-  // would end the process. The next query reports the failure instead.
+  // A client that loses its server emits 'error': on the pool while it is idle, on the client
+  // itself while it is checked out (between the statements of a transaction, say). Without a
+  // listener either would end the process; the query that uses the client reports the failure.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', where: `PostgreSQL at ${withoutPassword(config.url)}`, close: () => db.destroy() };
 }
