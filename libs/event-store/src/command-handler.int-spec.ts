@@ -205,25 +205,53 @@ describe('handleCommand with a cache of folded states', () => {
     repeatable: false,
   });
 
-  it('reads nothing while no one else writes; after another process wrote, only what it appended', async () => {
+  /**
+   * This process's store (counting its reads) with a cache, and another process's store on the
+   * same file, which appends behind the cache's back (`slipIn`).
+   */
+  async function withAnotherWriter(
+    test: (writers: {
+      readonly store: CountingStore;
+      readonly streamId: string;
+      readonly handle: (command: TallyCommand, expectedRevision?: number) => ReturnType<typeof handleCommand<{ total: number }, TallyCommand, TallyEvent>>;
+      readonly slipIn: (by: number, expectedRevision: number) => Promise<AppendResult>;
+    }) => Promise<void>,
+  ): Promise<void> {
     const file = join(folder, `${randomUUID()}.sqlite`);
     const store = new CountingStore({ file });
     const other = new SqliteEventStore({ file });
     const cache = new AggregateCache<{ total: number }>();
     const streamId = `tally-${randomUUID()}`;
-    const count = (by: number) => handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by }, context: fresh(), cache });
     try {
-      await count(1);
+      await test({
+        store,
+        streamId,
+        handle: (command, expectedRevision) => handleCommand(store, { streamId, decider: tally, command, context: fresh(), cache, expectedRevision }),
+        slipIn: async (by, expectedRevision) => {
+          const metadata = (await store.readStream(streamId))[0]!.metadata;
+          return other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by }, metadata }], { expectedRevision });
+        },
+      });
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  }
+  const count = (by: number): TallyCommand => ({ type: 'Count', by });
+
+  it('reads nothing while no one else writes; after another process wrote, only what it appended', () =>
+    withAnotherWriter(async ({ store, streamId, handle, slipIn }) => {
+      await handle(count(1));
       const readsAfterFirst = store.reads;
-      await count(1);
-      await count(1);
+      await handle(count(1));
+      await handle(count(1));
       const readsBefore = store.reads;
       // Another process appends meanwhile: the cached state is stale, the append at its revision
       // fails, and the command is decided again on what the other process appended.
-      await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: 3 }, metadata: (await store.readStream(streamId))[0]!.metadata }], { expectedRevision: 2 });
+      await slipIn(3, 2);
       const eventsReadBefore = store.eventsRead;
       const readsWithOthers = store.reads;
-      const result = await count(2);
+      const result = await handle(count(2));
 
       expect(readsBefore).toBe(readsAfterFirst);
       expect(store.reads - readsWithOthers).toBe(1);
@@ -231,79 +259,37 @@ describe('handleCommand with a cache of folded states', () => {
       expect(result).toMatchObject({ revision: 4, state: { total: 8 } });
       expect((await store.readStream(streamId)).map((e) => e.data)).toEqual([{ by: 1 }, { by: 1 }, { by: 1 }, { by: 3 }, { by: 2 }]);
       // Deciding on the stale state would have allowed this (3 + 5 <= 10); on the log's, it is refused.
-      await expect(count(5)).rejects.toBeInstanceOf(LimitExceededError);
-    } finally {
-      await other.close();
-      await store.close();
-    }
-  });
+      await expect(handle(count(5))).rejects.toBeInstanceOf(LimitExceededError);
+    }));
 
-  it('measures an If-Match against the log, not against a cached state another process made stale', async () => {
-    const file = join(folder, `${randomUUID()}.sqlite`);
-    const store = new SqliteEventStore({ file });
-    const other = new SqliteEventStore({ file });
-    const cache = new AggregateCache<{ total: number }>();
-    const streamId = `tally-${randomUUID()}`;
-    const count = (by: number, expectedRevision?: number) =>
-      handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by }, context: fresh(), cache, expectedRevision });
-    const slipIn = async (expectedRevision: number) => {
-      const metadata = (await store.readStream(streamId))[0]!.metadata;
-      return other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: 1 }, metadata }], { expectedRevision });
-    };
-    try {
-      await count(1);
-      await slipIn(0);
+  it('measures an If-Match against the log, not against a cached state another process made stale', () =>
+    withAnotherWriter(async ({ handle, slipIn }) => {
+      await handle(count(1));
+      await slipIn(1, 0);
       // The caller saw revision 1 (the other process's event): that is where the log stands.
-      await expect(count(1, 1)).resolves.toMatchObject({ revision: 2, state: { total: 3 } });
-      await slipIn(2);
+      await expect(handle(count(1), 1)).resolves.toMatchObject({ revision: 2, state: { total: 3 } });
+      await slipIn(1, 2);
       // The caller saw revision 2, as the cache did, but the log moved on: a conflict.
-      await expect(count(1, 2)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', actualRevision: 3 });
-    } finally {
-      await other.close();
-      await store.close();
-    }
-  });
+      await expect(handle(count(1), 2)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', actualRevision: 3 });
+    }));
 
-  it('refuses a command only on the log\'s state, never on a cached state another process made stale', async () => {
-    const file = join(folder, `${randomUUID()}.sqlite`);
-    const store = new SqliteEventStore({ file });
-    const other = new SqliteEventStore({ file });
-    const cache = new AggregateCache<{ total: number }>();
-    const streamId = `tally-${randomUUID()}`;
-    const count = (by: number, expectedRevision?: number) =>
-      handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by }, context: fresh(), cache, expectedRevision });
-    try {
-      await count(9);
-      const metadata = (await store.readStream(streamId))[0]!.metadata;
-      await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: -5 }, metadata }], { expectedRevision: 0 });
+  it("refuses a command only on the log's state, never on a cached state another process made stale", () =>
+    withAnotherWriter(async ({ handle, slipIn }) => {
+      await handle(count(9));
+      await slipIn(-5, 0);
       // The cache says 9 (9 + 3 would pass the limit); the log says 4.
-      await expect(count(3)).resolves.toMatchObject({ revision: 2, state: { total: 7 } });
-      await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: -5 }, metadata }], { expectedRevision: 2 });
+      await expect(handle(count(3))).resolves.toMatchObject({ revision: 2, state: { total: 7 } });
+      await slipIn(-5, 2);
       // With the cached revision as If-Match, the caller saw a stale state: a conflict, not the rule.
-      await expect(count(9, 2)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', actualRevision: 3 });
-    } finally {
-      await other.close();
-      await store.close();
-    }
-  });
+      await expect(handle(count(9), 2)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', actualRevision: 3 });
+    }));
 
-  it('answers a command that changes nothing with where the log stands, not where the cache did', async () => {
-    const file = join(folder, `${randomUUID()}.sqlite`);
-    const store = new SqliteEventStore({ file });
-    const other = new SqliteEventStore({ file });
-    const cache = new AggregateCache<{ total: number }>();
-    const streamId = `tally-${randomUUID()}`;
-    const handle = (command: TallyCommand) => handleCommand(store, { streamId, decider: tally, command, context: fresh(), cache });
-    try {
-      await handle({ type: 'Count', by: 1 });
-      const metadata = (await store.readStream(streamId))[0]!.metadata;
-      const appended = await other.appendToStream(streamId, [{ id: randomUUID(), type: 'Counted', data: { by: 1 }, metadata }], { expectedRevision: 0 });
+  it('answers a command that changes nothing with where the log stands, not where the cache did', () =>
+    withAnotherWriter(async ({ handle, slipIn }) => {
+      await handle(count(1));
+      const appended = await slipIn(1, 0);
       await expect(handle({ type: 'Nothing' })).resolves.toMatchObject({ events: [], revision: 1, position: appended.position, state: { total: 2 } });
-    } finally {
-      await other.close();
-      await store.close();
-    }
-  });
+    }));
 
   it('after losing a race, decides again on the newer state', async () => {
     const raced = new RacedStore(join(folder, `${randomUUID()}.sqlite`), 1);
