@@ -29,13 +29,13 @@
  * --cpu-prof profiles there), REDIS_URL (redis://127.0.0.1:6379).
  */
 import Database from 'better-sqlite3';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { signToken } from '@app/auth';
-import { appEnv, freePort, ROOT, type RunningProcess, waitFor, waitForStatus } from '../test/support/processes';
+import { freePort, ROOT, type RunningProcess, startApp, stopAll, waitFor, waitForStatus } from '../test/support/processes';
 import { type LoadRequest, type LoadResult, once, pool, quantile, runLoad } from './http-load';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -117,33 +117,6 @@ function cpuSeconds(processes: readonly RunningProcess[]): number[] | undefined 
   }
 }
 
-const children = new Set<RunningProcess>();
-
-/** `node <nodeArgs>`, as test/support/processes.ts starts the built apps, with node options of its own. */
-function startNode(nodeArgs: readonly string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: appEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
-    child.on('close', (code, signal) => resolveExit({ code, signal })),
-  );
-  const handle: RunningProcess = {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-  children.add(handle);
-  void exited.then(() => children.delete(handle));
-  return handle;
-}
-
 interface Server {
   readonly label: string;
   readonly port: number;
@@ -164,10 +137,10 @@ async function startTheApp(): Promise<Server> {
   };
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const [apiEntry, ...others] = ENTRIES[appKind];
-  const api = startNode([...profile, apiEntry], env);
+  const api = startApp(apiEntry, env, profile);
   await waitForStatus(port, '/health/ready', 200, api);
   // The api made the log and the read model; the projector (BENCH_APP=api) opens them.
-  const rest = others.map((entry) => startNode([...profile, entry], { ...env, PORT: '0' }));
+  const rest = others.map((entry) => startApp(entry, { ...env, PORT: '0' }, profile));
   for (const other of rest) {
     await waitFor(() => other.stdout().includes('running'), { what: `${other.child.spawnargs.join(' ')} to start`, process: other });
   }
@@ -177,7 +150,7 @@ async function startTheApp(): Promise<Server> {
 }
 
 async function startBare(): Promise<Server> {
-  const bare = startNode(['-r', '@swc-node/register', 'bench/bare-endpoint.ts'], { PORT: '0' });
+  const bare = startApp('bench/bare-endpoint.ts', { PORT: '0' }, ['-r', '@swc-node/register']);
   let port = 0;
   await waitFor(
     () => {
@@ -473,6 +446,6 @@ main()
   })
   .finally(async () => {
     // Whatever still runs after a failure.
-    await Promise.all([...children].map((child) => child.stop('SIGKILL')));
+    await stopAll();
     rmSync(folder, { recursive: true, force: true });
   });

@@ -3,9 +3,9 @@
  * `stopAll()` leaves nothing running, and helpers that wait for a condition rather than a time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { createServer, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { HttpClient } from './http-client';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -74,10 +74,13 @@ export function appEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, NO_COLOR: '1', ...env };
 }
 
-/** Starts a built app, e.g. `dist/apps/standalone/src/main.js`. */
-export function startApp(entry: string, env: Record<string, string>): RunningProcess {
+/**
+ * Starts a built app, e.g. `dist/apps/standalone/src/main.js` (or any script, with `nodeArgs`
+ * such as `-r @swc-node/register` or `--cpu-prof` before it).
+ */
+export function startApp(entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): RunningProcess {
   return track(
-    spawn(process.execPath, [entry], { cwd: ROOT, env: appEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [...nodeArgs, entry], { cwd: ROOT, env: appEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }),
   );
 }
 
@@ -122,24 +125,14 @@ export interface HttpAnswer {
 }
 
 /** GET http://127.0.0.1:port/path; no connection is kept open afterwards. */
-export function get(port: number, path: string): Promise<HttpAnswer> {
-  return new Promise((resolveGet, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // Not JSON: the raw text is what the test sees.
-        }
-        resolveGet({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
+export async function get(port: number, path: string): Promise<HttpAnswer> {
+  const client = new HttpClient(port);
+  try {
+    const { status, body } = await client.get(path);
+    return { status, body };
+  } finally {
+    client.close();
+  }
 }
 
 /** GET, or undefined while nothing answers on the port. */
