@@ -157,7 +157,7 @@ describe('SQLite event store, writer thread: the life of the process', () => {
     new Promise((resolve, reject) => {
       const child = execFile(
         process.execPath,
-        ['-r', require.resolve('@swc-node/register'), join(__dirname, 'writer-thread-lifetime.ts'), join(folder, `events-${(files += 1)}.sqlite`), mode],
+        ['-r', require.resolve('@swc-node/register'), join(__dirname, '../testing/writer-thread-lifetime.ts'), join(folder, `events-${(files += 1)}.sqlite`), mode],
         { timeout: 60_000 },
         (error, out) => {
           // A non-zero exit is an answer (resolved with its code); failing to run at all is not.

@@ -5,8 +5,8 @@
  * - `append`: appends without awaiting anything else; prints `written` when the append resolves.
  * - `close`: appends, closes, prints `closed` after the close resolves.
  */
-import { testEvents } from '../testing/events';
-import { SqliteEventStore } from './sqlite-event-store';
+import { testEvents } from './events';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 
 const store = new SqliteEventStore({ file: process.argv[2] ?? '', writer: 'thread' });
 const append = (): Promise<unknown> => store.appendToStream(`tally-${process.pid}`, testEvents(1), { expectedRevision: 'no_stream' });
