@@ -1,4 +1,6 @@
-import type { EventStore } from '@app/event-store';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { SqliteEventStore } from '@app/event-store/sqlite/sqlite-event-store';
 import { ProjectionLagError } from './errors';
 import { ProjectionRunner } from './projection-runner';
 import { ReadModel } from './read-model';
@@ -12,7 +14,7 @@ afterAll(() => bed.dispose());
 
 describe.each(DIALECTS)('read your writes on %s', (_dialect, configure) => {
   let database: ReadModelDatabase & { config: Awaited<ReturnType<typeof configure>> };
-  let store: EventStore;
+  let store: SqliteEventStore;
   let governance: Governance;
   let runner: ProjectionRunner;
 
@@ -38,6 +40,20 @@ describe.each(DIALECTS)('read your writes on %s', (_dialect, configure) => {
     const view = await new ReadModel(database, store).getRecommendation('stolen-freedom-4', new Date().toISOString());
     expect(view?.status).toBe('registered');
   });
+
+  it('resolves as soon as a projector in another thread of this process commits the position', async () => {
+    const written = await governance.registerInspection('stolen-freedom');
+    const waiting = waitForPosition(database, written.position, { pollIntervalMs: 60_000, timeoutMs: 60_000 });
+    const thread = new Worker(join(__dirname, 'testing/project-in-thread.ts'), {
+      workerData: { eventStoreFile: store.file, database: database.config, position: String(written.position) },
+      execArgv: ['-r', require.resolve('@swc-node/register')],
+    });
+    const exited = new Promise<number>((resolve) => thread.once('exit', resolve));
+
+    // With polling all but off, only the other thread's notice can wake the wait in time.
+    expect(await waiting).toBe(written.position);
+    expect(await exited).toBe(0);
+  }, 30_000);
 
   it('sees a projector in another process by polling the checkpoint', async () => {
     runner.start();

@@ -1,11 +1,20 @@
+import { BroadcastChannel } from 'node:worker_threads';
+
+/** The signals of one file in this thread, and the channel that carries their news to and from the process's other threads. */
+interface FilePeers {
+  readonly signals: Set<ChangeSignal>;
+  readonly channel: BroadcastChannel;
+}
+
 /**
  * Wakes idle subscriptions when the log may have grown. Appends made in this process announce
- * themselves at once; commits by other processes are noticed by polling SQLite's
- * `PRAGMA data_version`, which changes when another connection commits. The poll runs only while
- * someone is waiting.
+ * themselves at once: to the stores of this thread directly, and to those of the process's other
+ * threads (a projector run as a worker thread beside the api) over a BroadcastChannel named after
+ * the file. Commits by other processes are noticed by polling SQLite's `PRAGMA data_version`,
+ * which changes when another connection commits. The poll runs only while someone is waiting.
  */
 export class ChangeSignal {
-  private static readonly byFile = new Map<string, Set<ChangeSignal>>();
+  private static readonly byFile = new Map<string, FilePeers>();
 
   private generation = 0;
   private readonly waiters = new Set<{ readonly stamp: string; readonly wake: () => void }>();
@@ -18,10 +27,18 @@ export class ChangeSignal {
   ) {
     let peers = ChangeSignal.byFile.get(file);
     if (!peers) {
-      peers = new Set();
+      const channel = new BroadcastChannel(`sqlite-event-store:${file}`);
+      const signals = new Set<ChangeSignal>();
+      // Another thread of this process committed to the file (a channel hears only the others).
+      channel.onmessage = () => {
+        for (const signal of signals) signal.changed();
+      };
+      // Listening must not keep the thread alive.
+      channel.unref();
+      peers = { signals, channel };
       ChangeSignal.byFile.set(file, peers);
     }
-    peers.add(this);
+    peers.signals.add(this);
   }
 
   /** Take this before reading; `changedSince` then cannot miss a commit made after the read. */
@@ -29,12 +46,12 @@ export class ChangeSignal {
     return `${this.generation}:${this.dataVersion()}`;
   }
 
-  /** Tells every store open on the same file in this process that it has just committed. */
+  /** Tells every store open on the same file in this process, in any thread, that it has just committed. */
   notify(): void {
-    for (const peer of ChangeSignal.byFile.get(this.file) ?? []) {
-      peer.generation += 1;
-      peer.wakeChanged();
-    }
+    const peers = ChangeSignal.byFile.get(this.file);
+    if (!peers) return;
+    for (const signal of peers.signals) signal.changed();
+    peers.channel.postMessage(null);
   }
 
   /** Resolves once the log may have changed since `stamp` was taken, or when `abort` fires. */
@@ -63,11 +80,18 @@ export class ChangeSignal {
 
   dispose(): void {
     const peers = ChangeSignal.byFile.get(this.file);
-    peers?.delete(this);
-    if (peers?.size === 0) ChangeSignal.byFile.delete(this.file);
+    if (peers?.signals.delete(this) && peers.signals.size === 0) {
+      peers.channel.close();
+      ChangeSignal.byFile.delete(this.file);
+    }
     for (const waiter of this.waiters) waiter.wake();
     this.waiters.clear();
     this.stopIfIdle();
+  }
+
+  private changed(): void {
+    this.generation += 1;
+    this.wakeChanged();
   }
 
   private wakeChanged(): void {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { EventStoreUnavailableError } from '../errors';
 import { describeEventStoreContract } from '../testing/event-store.contract';
@@ -174,4 +174,28 @@ describe('SQLite event store, writer thread: the life of the process', () => {
   it('close() returns (and the process exits after it) once the thread has closed its connection', async () => {
     await expect(run('close')).resolves.toEqual({ out: 'closed\n', code: 0 });
   });
+});
+
+describe('SQLite event store: appends from another thread of the process', () => {
+  it('wake a waiting subscription at once, without waiting for the poll', async () => {
+    const path = join(folder, `events-${(files += 1)}.sqlite`);
+    // Polling once an hour: only the announcement from the other thread can deliver the event in time.
+    const store = new SqliteEventStore({ file: path, pollIntervalMs: 3_600_000 });
+    const subscription = store.subscribeToAll();
+    try {
+      const next = subscription[Symbol.asyncIterator]().next();
+      const thread = new Worker(join(__dirname, '../testing/append-in-thread.ts'), {
+        workerData: { file: path, streamId: 'tally-from-thread' },
+        execArgv: ['-r', require.resolve('@swc-node/register')],
+      });
+      const exited = new Promise<number>((resolve) => thread.once('exit', resolve));
+      const delivered = await next;
+      expect(delivered.done ? undefined : delivered.value.streamId).toBe('tally-from-thread');
+      expect(await exited).toBe(0);
+    } finally {
+      await subscription.close();
+      await store.close();
+    }
+    // Well within an hour's poll, and not the suite's long default.
+  }, 20_000);
 });

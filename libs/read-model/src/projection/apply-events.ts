@@ -80,7 +80,7 @@ export async function applyEvents(
   });
   // Only now that the transaction has committed: a failed batch leaves the cache as it was.
   if (applied.batch) cache?.committed(applied.from, applied.to, applied.batch.rows());
-  notifyCheckpointAdvanced(database.db);
+  notifyCheckpointAdvanced();
   return applied.to;
 }
 
