@@ -64,7 +64,7 @@ describe('standalone (npm start)', () => {
       body: { status: 'up', checks: { eventStore: { status: 'up' }, redis: { status: 'up' }, readModel: { status: 'up' }, readModelProjection: { status: 'up' } } },
     });
     expect(live).toEqual({ status: 200, body: { status: 'up' } });
-    expect(app.stdout()).toMatch(/api, projector and worker in one process; HTTP on 0\.0\.0\.0:\d+;/);
+    expect(app.stdout()).toMatch(/api, projector \(in a worker thread\) and worker in one process; HTTP on 0\.0\.0\.0:\d+;/);
     expect(app.stderr()).toBe('');
 
     expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });

@@ -1,4 +1,4 @@
-/** `npm start`: the composition root that runs the api (HTTP), projector and worker in one process. */
+/** `npm start`: the composition root that runs the api (HTTP), projector (in a worker thread) and worker in one process. */
 import 'reflect-metadata';
 import { launch } from '@app/runtime';
 import { ApiModule } from '../../api/src/api.module';
@@ -13,5 +13,5 @@ void launch({
     host: ApiModule.host,
     configure: (app) => ApiModule.configureHttp(app),
   },
-  serves: (port) => `api, projector and worker in one process; HTTP on ${ApiModule.host}:${String(port)}`,
+  serves: (port) => `api, projector (in a worker thread) and worker in one process; HTTP on ${ApiModule.host}:${String(port)}`,
 });

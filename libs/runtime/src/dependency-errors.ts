@@ -18,6 +18,20 @@ export class DependencyUnavailableError extends Error {
   }
 }
 
+/**
+ * An app thread's first start failed (AppThread): the message says why, as a failed boot of the
+ * process would, and the exit code is the one the thread ended with.
+ */
+export class AppThreadStartError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'AppThreadStartError';
+  }
+}
+
 export function redisUnavailable(url: string, error: unknown): DependencyUnavailableError {
   const where = redactUrl(url);
   const reason = describeFailure(error);

@@ -7,3 +7,4 @@ export * from './redis-connection';
 export * from './redis.module';
 export * from './startup';
 export * from './readiness-registry';
+export * from './app-thread';

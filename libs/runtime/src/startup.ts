@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type AppConfig, ConfigError, type Environment, loadConfig, redactUrl } from '@app/config';
 import { EventStoreUnavailableError } from '@app/event-store';
-import { DependencyUnavailableError, eventStoreUnavailable } from './dependency-errors';
+import { AppThreadStartError, DependencyUnavailableError, eventStoreUnavailable } from './dependency-errors';
 import { type Dependency, probeDependencies } from './probes';
 
 /** sysexits.h: a configuration error. */
@@ -17,7 +17,7 @@ export const EXIT_CONFIG = 78;
 /** sysexits.h: a service is unavailable. */
 export const EXIT_UNAVAILABLE = 69;
 
-const RUNNING_LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log'];
+export const RUNNING_LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log'];
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
@@ -25,7 +25,7 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
  * back and dropped, warnings are kept, and a failed boot throws to `bootOrExit` instead of
  * printing a stack and aborting.
  */
-const NEST_BOOT_OPTIONS = {
+export const NEST_BOOT_OPTIONS = {
   logger: ['fatal', 'error', 'warn'] as LogLevel[],
   bufferLogs: true,
   autoFlushLogs: false,
@@ -67,6 +67,10 @@ export function describeBootFailure(
 ): { readonly line: string; readonly exitCode: number } | undefined {
   if (error instanceof DependencyUnavailableError) {
     return { line: error.message, exitCode: EXIT_UNAVAILABLE };
+  }
+  // Its own failure was described in the thread.
+  if (error instanceof AppThreadStartError) {
+    return { line: error.message, exitCode: error.exitCode };
   }
   // The store opened for the probe but not for the app: named like a failed probe.
   if (error instanceof EventStoreUnavailableError) {
