@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { Pool, types } from 'pg';
+import { cachingStatements } from './statement-cache';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
@@ -38,7 +39,7 @@ export function openDatabase<Schema>(config: DatabaseConfig): SqlDatabase<Schema
     // The read model can always be rebuilt from the log; its checkpoint commits with its rows,
     // so NORMAL (durable at checkpoints, never corrupt) is enough here.
     sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     return { db, dialect: 'sqlite', where: `SQLite at ${file}`, close: () => db.destroy() };
   }
   const pool = new Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
