@@ -24,8 +24,8 @@ describe('cachingStatements', () => {
     expect(prepared).toEqual(['INSERT INTO t (name) VALUES (?)', 'SELECT name FROM t ORDER BY id']);
   });
 
-  it('forgets the least recently used statement beyond its capacity', () => {
-    const db = cachingStatements(connection, 2);
+  it('forgets the least recently used statement beyond its number of statements', () => {
+    const db = cachingStatements(connection, { statements: 2, characters: 1_000 });
     db.prepare('SELECT 1').all([]);
     db.prepare('SELECT 2').all([]);
     db.prepare('SELECT 1').all([]); // now SELECT 2 is the least recently used
@@ -33,6 +33,19 @@ describe('cachingStatements', () => {
     db.prepare('SELECT 1').all([]);
     db.prepare('SELECT 2').all([]);
     expect(prepared).toEqual(['SELECT 1', 'SELECT 2', 'SELECT 3', 'SELECT 2']);
+  });
+
+  it('forgets the least recently used statements beyond its characters, and keeps none longer than them all', () => {
+    const db = cachingStatements(connection, { statements: 100, characters: 20 });
+    db.prepare('SELECT 1').all([]); // 8 characters
+    db.prepare('SELECT 22').all([]); // 9: 17 in all
+    db.prepare('SELECT 333').all([]); // 10: SELECT 1 goes
+    db.prepare('SELECT 22').all([]);
+    db.prepare('SELECT 1').all([]); // back; SELECT 333 goes (SELECT 22 was used since)
+    db.prepare('SELECT 4444444444444444').all([]); // 23: longer than all; never kept
+    db.prepare('SELECT 4444444444444444').all([]);
+    db.prepare('SELECT 22').all([]);
+    expect(prepared).toEqual(['SELECT 1', 'SELECT 22', 'SELECT 333', 'SELECT 1', 'SELECT 4444444444444444', 'SELECT 4444444444444444']);
   });
 
   it('does not hand out a statement that is still being iterated', () => {
@@ -47,14 +60,17 @@ describe('cachingStatements', () => {
     expect(names).toEqual(['a:2', 'b:2']);
   });
 
-  it('keeps answering after the schema changed under a kept statement', () => {
+  it('answers with the new schema from a statement kept from before the change', () => {
     const db = cachingStatements(connection);
     db.prepare('INSERT INTO t (name) VALUES (?)').run(['a']);
+    expect(db.prepare('SELECT * FROM t').all([])).toEqual([{ id: 1, name: 'a' }]);
     connection.exec('ALTER TABLE t ADD COLUMN note text; CREATE INDEX t_by_name ON t (name)');
     db.prepare('INSERT INTO t (name) VALUES (?)').run(['b']);
-    expect(db.prepare('SELECT name, note FROM t ORDER BY id').all([])).toEqual([
-      { name: 'a', note: null },
-      { name: 'b', note: null },
+    expect(db.prepare('SELECT * FROM t').all([])).toEqual([
+      { id: 1, name: 'a', note: null },
+      { id: 2, name: 'b', note: null },
     ]);
+    // The same statements, kept across the change.
+    expect(prepared).toEqual(['INSERT INTO t (name) VALUES (?)', 'SELECT * FROM t']);
   });
 });

@@ -13,14 +13,17 @@ afterEach(async () => {
 });
 
 /** An AppThread running testing/test-app.thread.ts in `mode`; its log file's lines on demand. */
-function testThread(mode: 'healthy' | 'unready' | 'crash' | 'fail-boot'): { thread: AppThread; lines: () => string[] } {
+function testThread(
+  mode: 'healthy' | 'unready' | 'crash' | 'fail-boot',
+  restart = { initialMs: 100, maxMs: 400 },
+): { thread: AppThread; lines: () => string[] } {
   const log = join(folder, `${mode}-${threads.length}-${Date.now()}.log`);
   writeFileSync(log, '');
   const thread = new AppThread({
     name: 'Test',
     entry: join(__dirname, 'testing/test-app.thread.ts'),
     env: { TEST_THREAD_MODE: mode, TEST_THREAD_LOG: log },
-    restart: { initialMs: 100, maxMs: 400 },
+    restart,
   });
   threads.push(thread);
   return { thread, lines: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
@@ -60,7 +63,8 @@ describe('AppThread', () => {
   });
 
   it('starts a thread that died again, after a wait, and is unready meanwhile', async () => {
-    const { thread, lines } = testThread('crash');
+    // Long enough a wait that the test sees it, however loaded the machine.
+    const { thread, lines } = testThread('crash', { initialMs: 1_000, maxMs: 1_000 });
     await thread.start();
     await eventually(async () => (await why(thread)).startsWith('the Test thread stopped (boom)'), 'the crash to be seen');
     await eventually(async () => (await why(thread)) === 'ready', 'the thread to be ready again');
@@ -73,6 +77,18 @@ describe('AppThread', () => {
     expect(failure).toBeInstanceOf(AppThreadStartError);
     expect(failure).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^The Test thread could not start: Error: cannot open the database/) });
     expect(await why(thread)).toBe('the Test thread is stopped');
-    expect(lines()).toEqual([]);
+    // Well past the first wait before a restart (100 ms): no second attempt.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(lines()).toEqual(['booting']);
+  });
+
+  it('fails a first start that is stopped before it completes, and stops once however often it is asked', async () => {
+    const { thread } = testThread('healthy');
+    const started = thread.start().catch((error: unknown) => error);
+    const stopped = thread.stop();
+    expect(thread.stop()).toBe(stopped);
+    await stopped;
+    expect(await started).toMatchObject({ message: 'The Test thread was stopped while it started' });
+    expect(await why(thread)).toBe('the Test thread is stopped');
   });
 });

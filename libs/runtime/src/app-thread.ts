@@ -42,10 +42,16 @@ export interface AppThreadOptions {
   readonly restart?: { readonly initialMs?: number; readonly maxMs?: number };
   /** How long a readiness question may wait for the thread's answer (2 s). */
   readonly healthTimeoutMs?: number;
-  /** How long `stop` waits for the thread to close its context before ending it (8 s). */
+  /**
+   * How long `stop` waits for the thread to close its context before ending it (5 s: the process
+   * gives itself 10 s to close, and the thread is stopped after the main thread's other modules).
+   */
   readonly stopTimeoutMs?: number;
-  /** The thread's environment (default: a copy of the process's, taken when it starts). */
-  readonly env?: Record<string, string>;
+  /**
+   * The thread's environment, from which it reads its configuration: by default the process's as
+   * it was when the AppThread was made, so that a thread started again later reads the same.
+   */
+  readonly env?: Record<string, string | undefined>;
 }
 
 type State =
@@ -57,7 +63,9 @@ type State =
 
 export class AppThread {
   private readonly logger: Logger;
+  private readonly env: Record<string, string | undefined>;
   private state: State = { kind: 'idle' };
+  private stopping: Promise<void> | undefined;
   private delayMs: number;
   private nextQuestion = 0;
   /** Readiness questions the thread has not answered yet, by id. */
@@ -65,6 +73,7 @@ export class AppThread {
 
   constructor(private readonly options: AppThreadOptions) {
     this.logger = new Logger(`${options.name}Thread`);
+    this.env = { ...(options.env ?? process.env) };
     this.delayMs = this.initialDelayMs;
   }
 
@@ -95,17 +104,28 @@ export class AppThread {
     }
   }
 
-  /** Closes the thread's context and waits for the thread to end (ending it after `stopTimeoutMs`). */
-  async stop(): Promise<void> {
+  /**
+   * Closes the thread's context and waits for the thread to end (ending it after `stopTimeoutMs`).
+   * A first start still under way fails; the thread is not started again. Calling it again waits
+   * for the same stop.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
     const state = this.state;
     this.state = { kind: 'stopped' };
+    this.failQuestions('stopping');
     if (state.kind === 'waiting') clearTimeout(state.timer);
     if (state.kind !== 'starting' && state.kind !== 'running') return;
+    if (state.kind === 'starting') state.first?.reject(new AppThreadStartError(`The ${this.options.name} thread was stopped while it started`, 1));
     const worker = state.worker;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ type: 'stop' } satisfies ToThread);
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.options.stopTimeoutMs ?? 8_000)));
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.options.stopTimeoutMs ?? 5_000)));
     if ((await Promise.race([exited, late])) === 'late') {
       this.logger.warn(`The ${this.options.name} thread did not close in time: ending it.`);
       await worker.terminate();
@@ -117,11 +137,17 @@ export class AppThread {
     return this.options.restart?.initialMs ?? 1_000;
   }
 
+  private get maxDelayMs(): number {
+    return this.options.restart?.maxMs ?? 30_000;
+  }
+
   private spawn(first?: FirstStart): void {
     const entry = this.options.entry;
     const worker = new Worker(entry, {
-      execArgv: extname(entry) === '.ts' ? ['-r', require.resolve('@swc-node/register')] : [],
-      ...(this.options.env ? { env: this.options.env } : {}),
+      // Built (.js), the thread runs with the process's own Node options; from the sources (.ts,
+      // in tests), with the compiler the process uses.
+      ...(extname(entry) === '.ts' ? { execArgv: ['-r', require.resolve('@swc-node/register')] } : {}),
+      env: this.env,
     });
     this.state = { kind: 'starting', worker, ...(first ? { first } : {}) };
     let failure: string | undefined;
@@ -151,22 +177,36 @@ export class AppThread {
   private exited(worker: Worker, why: string, code: number): void {
     const state = this.state;
     if ((state.kind !== 'starting' && state.kind !== 'running') || state.worker !== worker) return;
-    // Questions asked of this thread will not be answered.
-    for (const question of this.questions.values()) question.fail(why);
-    this.questions.clear();
+    this.failQuestions(why);
     if (state.kind === 'starting' && state.first) {
       this.state = { kind: 'stopped' };
       state.first.reject(new AppThreadStartError(`The ${this.options.name} thread could not start: ${why}`, code === 0 ? 1 : code));
       return;
     }
     // A thread that ran for longer than the longest wait had recovered: start again from the shortest.
-    const maxMs = this.options.restart?.maxMs ?? 30_000;
-    if (state.kind === 'running' && Date.now() - state.since > maxMs) this.delayMs = this.initialDelayMs;
+    if (state.kind === 'running' && Date.now() - state.since > this.maxDelayMs) this.delayMs = this.initialDelayMs;
+    this.startAgainLater(why);
+  }
+
+  private startAgainLater(why: string): void {
     const delayMs = this.delayMs;
-    this.delayMs = Math.min(delayMs * 2, maxMs);
+    this.delayMs = Math.min(delayMs * 2, this.maxDelayMs);
     this.logger.error(`The ${this.options.name} thread stopped (${why}); starting it again in ${delayMs} ms.`);
-    const timer = setTimeout(() => this.spawn(), delayMs);
+    const timer = setTimeout(() => {
+      try {
+        this.spawn();
+      } catch (error) {
+        // The thread could not even be made (out of memory, say): wait longer and try again.
+        this.startAgainLater(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, delayMs);
     this.state = { kind: 'waiting', timer, why };
+  }
+
+  /** Questions asked of a thread that has stopped will not be answered. */
+  private failQuestions(why: string): void {
+    for (const question of this.questions.values()) question.fail(why);
+    this.questions.clear();
   }
 
   private ask(worker: Worker): Promise<void> {
@@ -176,6 +216,8 @@ export class AppThread {
         this.questions.delete(id);
         reject(new Error(`the ${this.options.name} thread did not answer within ${this.options.healthTimeoutMs ?? 2_000} ms`));
       }, this.options.healthTimeoutMs ?? 2_000);
+      // A question left open must not hold the process.
+      timer.unref();
       this.questions.set(id, {
         answer: (failures) => {
           clearTimeout(timer);

@@ -1,8 +1,9 @@
 /**
  * The app thread of app-thread.int-spec.ts. What it does comes from its environment:
  * TEST_THREAD_MODE is `healthy`, `unready` (its readiness check fails), `crash` (the first time it
- * starts, it throws 200 ms after) or `fail-boot` (its module cannot be made); it appends `started` and `closed`
- * to the file TEST_THREAD_LOG as its context starts and closes.
+ * starts, it throws 200 ms after) or `fail-boot` (its module cannot be made: it appends `booting` to the log, then
+ * fails); it appends `started` and `closed` to the file TEST_THREAD_LOG as its context starts and
+ * closes.
  */
 import 'reflect-metadata';
 import { Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
@@ -38,6 +39,9 @@ class Probe implements OnApplicationShutdown {
 class TestAppModule {}
 
 serveAppThread('Test', () => {
-  if (mode === 'fail-boot') throw new Error('cannot open the database');
+  if (mode === 'fail-boot') {
+    appendFileSync(log, 'booting\n');
+    throw new Error('cannot open the database');
+  }
   return { module: TestAppModule };
 });
