@@ -6,10 +6,10 @@
  * on the same log: reading it raw with its JSON decoded (the floor any rebuild stands on), and
  * raw inserts of its rows into a table of the timeline's shape (the floor of writing them).
  * Rounds alternate between baseline and rebuild; the median round is reported. The goal is a
- * rebuild of at least 50,000 events/s. The process runs with V8's young generation raised to
- * 64 MiB a semi-space (`--max-semi-space-size=64`), as `npm run projections:rebuild` does: a
- * rebuild makes short-lived objects by the million, and with the default, garbage collection
- * took about a fifth of its time.
+ * rebuild of at least 50,000 events/s. The process runs with V8's young generation enlarged
+ * (`--max-semi-space-size=64`, semi-spaces of up to 64 MiB), as `npm run projections:rebuild`
+ * does: a rebuild makes short-lived objects by the million, and with the default, garbage
+ * collection took about a fifth of its time.
  *
  * Options (environment): BENCH_DIR (default: the OS temp folder), BENCH_ROUNDS (3),
  * BENCH_EVENTS (100000), BENCH_POSTGRES (1; 0 skips PostgreSQL). PostgreSQL is reached as the
