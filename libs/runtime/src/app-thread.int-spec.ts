@@ -14,8 +14,9 @@ afterEach(async () => {
 
 /** An AppThread running testing/test-app.thread.ts in `mode`; its log file's lines on demand. */
 function testThread(
-  mode: 'healthy' | 'unready' | 'crash' | 'fail-boot',
+  mode: 'healthy' | 'unready' | 'crash' | 'fail-boot' | 'hang-boot',
   restart = { initialMs: 100, maxMs: 400 },
+  bootTimeoutMs?: number,
 ): { thread: AppThread; lines: () => string[] } {
   const log = join(folder, `${mode}-${threads.length}-${Date.now()}.log`);
   writeFileSync(log, '');
@@ -24,6 +25,7 @@ function testThread(
     entry: join(__dirname, 'testing/test-app.thread.ts'),
     env: { TEST_THREAD_MODE: mode, TEST_THREAD_LOG: log },
     restart,
+    ...(bootTimeoutMs === undefined ? {} : { bootTimeoutMs }),
   });
   threads.push(thread);
   return { thread, lines: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
@@ -80,6 +82,14 @@ describe('AppThread', () => {
     // Well past the first wait before a restart (100 ms): no second attempt.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(lines()).toEqual(['booting']);
+  });
+
+  it('fails a first start that does not complete in time', async () => {
+    const { thread } = testThread('hang-boot', undefined, 3_000);
+    const failure = await thread.start().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AppThreadStartError);
+    expect(failure).toMatchObject({ message: 'The Test thread could not start: it did not start within 3000 ms' });
+    expect(await why(thread)).toBe('the Test thread is stopped');
   });
 
   it('fails a first start that is stopped before it completes, and stops once however often it is asked', async () => {

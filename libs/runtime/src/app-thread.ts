@@ -42,6 +42,8 @@ export interface AppThreadOptions {
   readonly restart?: { readonly initialMs?: number; readonly maxMs?: number };
   /** How long a readiness question may wait for the thread's answer (2 s). */
   readonly healthTimeoutMs?: number;
+  /** How long the thread may take to boot before it is ended as failed (60 s). */
+  readonly bootTimeoutMs?: number;
   /**
    * How long `stop` waits for the thread to close its context before ending it (5 s: the process
    * gives itself 10 s to close, and the thread is stopped after the main thread's other modules).
@@ -151,12 +153,22 @@ export class AppThread {
     });
     this.state = { kind: 'starting', worker, ...(first ? { first } : {}) };
     let failure: string | undefined;
+    // A boot that hangs (a connection that never answers) is a failed start, not a wait forever.
+    const bootTimeoutMs = this.options.bootTimeoutMs ?? 60_000;
+    const boot = setTimeout(() => {
+      failure = `it did not start within ${bootTimeoutMs} ms`;
+      void worker.terminate();
+    }, bootTimeoutMs);
     worker.on('message', (message: FromThread) => {
       if (message.type === 'failed') failure = message.line;
+      if (message.type !== 'health') clearTimeout(boot);
       this.heard(worker, message);
     });
     worker.on('error', (error) => (failure ??= error.message));
-    worker.on('exit', (code) => this.exited(worker, failure ?? `exit code ${code}`, code));
+    worker.on('exit', (code) => {
+      clearTimeout(boot);
+      this.exited(worker, failure ?? `exit code ${code}`, code);
+    });
   }
 
   private heard(worker: Worker, message: FromThread): void {

@@ -1,8 +1,8 @@
 /**
  * The app thread of app-thread.int-spec.ts. What it does comes from its environment:
  * TEST_THREAD_MODE is `healthy`, `unready` (its readiness check fails), `crash` (the first time it
- * starts, it throws 200 ms after) or `fail-boot` (its module cannot be made: it appends `booting` to the log, then
- * fails); it appends `started` and `closed` to the file TEST_THREAD_LOG as its context starts and
+ * starts, it throws 200 ms after) `fail-boot` (its module cannot be made: it appends `booting` to the log, then
+ * fails) or `hang-boot` (its context never finishes booting); it appends `started` and `closed` to the file TEST_THREAD_LOG as its context starts and
  * closes.
  */
 import 'reflect-metadata';
@@ -39,6 +39,12 @@ class Probe implements OnApplicationShutdown {
 class TestAppModule {}
 
 serveAppThread('Test', () => {
+  if (mode === 'hang-boot') {
+    // A provider whose making never ends, as one waiting on a connection that never answers (a
+    // timer keeps the thread alive as the connection would): the context never finishes booting.
+    const waiting = (): Promise<never> => new Promise(() => setInterval(() => undefined, 1_000));
+    return { module: TestAppModule, providers: [{ provide: 'NEVER', useFactory: waiting }] };
+  }
   if (mode === 'fail-boot') {
     appendFileSync(log, 'booting\n');
     throw new Error('cannot open the database');
