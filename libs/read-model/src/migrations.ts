@@ -1,6 +1,6 @@
 import { type Dialect, migrate } from '@app/database';
-import type { Kysely, Migration } from 'kysely';
-import type { ReadModelDatabase } from './schema';
+import { type Kysely, type Migration, sql } from 'kysely';
+import { READ_MODEL_TABLES, type ReadModelDatabase } from './schema';
 
 /** The read model's migrations, bookkept in `read_model_migrations`. */
 export function readModelMigrations(dialect: Dialect): Record<string, Migration> {
@@ -93,6 +93,18 @@ export function readModelMigrations(dialect: Dialect): Record<string, Migration>
           .addColumn('name', 'text', (c) => c.primaryKey())
           .addColumn('position', int8, (c) => c.notNull())
           .execute();
+      },
+    },
+    // Each action's own state moves to its row, out of its recommendation's. A read model of the
+    // earlier layout is emptied, checkpoint and all, so that the projector makes it again from the
+    // log in the new one (as after `npm run projections:rebuild`).
+    '002-action-state': {
+      up: async (db: Kysely<unknown>) => {
+        await db.schema
+          .alterTable('recommendation_actions')
+          .addColumn('state', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+        for (const table of [...READ_MODEL_TABLES, 'projection_checkpoints']) await sql`DELETE FROM ${sql.table(table)}`.execute(db);
       },
     },
   };

@@ -28,7 +28,12 @@ export interface RecommendationsTable {
   position: number;
   /** The position of the event that registered it: the list order and its cursor. */
   registered_position: number;
-  /** The domain's own `Recommendation`, folded with its `evolve`, as JSON. */
+  /**
+   * The domain's own `Recommendation`, folded with its `evolve`, as JSON, but for its actions:
+   * each is in its `recommendation_actions` row (storedRecommendations puts them back). A
+   * recommendation gathers tens of actions, and most events change one or none; kept here, every
+   * event rewrote them all.
+   */
   state: string;
 }
 
@@ -42,6 +47,8 @@ export interface RecommendationActionsTable {
   due_on: string | null;
   lpa: string | null;
   status: string | null;
+  /** The domain's own `Action`, as JSON. */
+  state: string;
 }
 
 export interface InspectionsTable {

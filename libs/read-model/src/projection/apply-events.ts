@@ -4,6 +4,7 @@
  * committed, or nothing is. Events at or below the stored checkpoint are skipped, so applying the
  * same events again changes nothing.
  */
+import type { Inspection } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import { type Kysely, sql } from 'kysely';
 import { ProjectionCheckpointMovedError } from '../errors';
@@ -13,7 +14,13 @@ import { GOVERNANCE_PROJECTION, lockCheckpoint } from './checkpoints';
 import { type ProjectedRows, type ReadModelChange, projectEvent, rowsTouchedBy } from './governance.projection';
 import { type ProjectedInspection, inspectionColumns } from './inspection.projection';
 import { type Projected, fromStoredRow } from './projected';
-import { type ProjectedRecommendation, recommendationColumns, writeActionRows } from './recommendation.projection';
+import {
+  type ProjectedRecommendation,
+  recommendationColumns,
+  storedRecommendationState,
+  storedRecommendations,
+  writeActionRows,
+} from './recommendation.projection';
 import type { CommittedRows, ProjectedRowCache } from './row-cache';
 import { RowWrites, executeWrites } from './row-writes';
 import { timelineRow } from './timeline.projection';
@@ -109,8 +116,12 @@ class Batch implements ProjectedRows {
   static async load(trx: Kysely<ReadModelSchema>, events: readonly RecordedEvent[], cached: ProjectedRows | undefined): Promise<Batch> {
     const touched = rowsTouchedBy(events);
     return new Batch({
-      recommendations: await storedRows(trx, 'recommendations', touched.recommendations, (id) => cached?.recommendation(id)),
-      inspections: await storedRows(trx, 'inspections', touched.inspections, (id) => cached?.inspection(id)),
+      recommendations: await storedRows(trx, 'recommendations', touched.recommendations, (id) => cached?.recommendation(id), (rows) =>
+        storedRecommendations(trx, rows),
+      ),
+      inspections: await storedRows(trx, 'inspections', touched.inspections, (id) => cached?.inspection(id), (rows) =>
+        Promise.resolve(rows.map((row) => JSON.parse(row.state) as Inspection)),
+      ),
     });
   }
 
@@ -150,11 +161,13 @@ class Batch implements ProjectedRows {
     for (const id of this.changedRecommendations) {
       const before = this.stored.recommendations.get(id);
       const after = this.recommendations.get(id)!;
-      writeProjectedRow(writes, 'recommendations', before, after, recommendationColumns);
+      writeProjectedRow(writes, 'recommendations', before, after, recommendationColumns, storedRecommendationState);
       writeActionRows(writes, before, after);
     }
     for (const id of this.changedInspections) {
-      writeProjectedRow(writes, 'inspections', this.stored.inspections.get(id), this.inspections.get(id)!, inspectionColumns);
+      writeProjectedRow(writes, 'inspections', this.stored.inspections.get(id), this.inspections.get(id)!, inspectionColumns, (state) =>
+        JSON.stringify(state),
+      );
     }
     return writes;
   }
@@ -171,9 +184,10 @@ function writeProjectedRow<State, Table extends 'recommendations' | 'inspections
   before: Projected<State> | undefined,
   after: Projected<State>,
   columnsOf: (projected: Projected<State>) => Partial<ReadModelSchema[Table]>,
+  stored: (state: State) => string,
 ): void {
   // The columns and the state make the table's row, which TypeScript cannot see of a generic table.
-  const withState = (): ReadModelSchema[Table] => ({ ...columnsOf(after), state: JSON.stringify(after.state) }) as ReadModelSchema[Table];
+  const withState = (): ReadModelSchema[Table] => ({ ...columnsOf(after), state: stored(after.state) }) as ReadModelSchema[Table];
   if (!before) writes.insert(table, withState());
   else if (before.state === after.state) writes.update(table, columnsOf(before), columnsOf(after));
   else writes.update(table, columnsOf(before), withState());
@@ -181,13 +195,14 @@ function writeProjectedRow<State, Table extends 'recommendations' | 'inspections
 
 /**
  * The stored rows of `ids` that exist: from `cached` where it has them, the others read from
- * `table` (their state parsed from its JSON).
+ * `table` (their states made from what is stored by `states`).
  */
 async function storedRows<State>(
   trx: Kysely<ReadModelSchema>,
   table: 'recommendations' | 'inspections',
   ids: ReadonlySet<string>,
   cached: (id: string) => Projected<State> | undefined,
+  states: (rows: readonly { readonly id: string; readonly state: string }[]) => Promise<State[]>,
 ): Promise<Map<string, Projected<State>>> {
   const rows = new Map<string, Projected<State>>();
   const missing: string[] = [];
@@ -202,7 +217,8 @@ async function storedRows<State>(
       .select(['id', 'state', 'revision', 'position', 'registered_position'])
       .where('id', 'in', missing.slice(start, start + IDS_PER_STATEMENT))
       .execute();
-    for (const row of stored) rows.set(row.id, fromStoredRow<State>(row));
+    const folded = await states(stored);
+    stored.forEach((row, i) => rows.set(row.id, fromStoredRow(row, folded[i]!)));
   }
   return rows;
 }

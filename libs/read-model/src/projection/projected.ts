@@ -27,17 +27,19 @@ export function projectedAfter<State>(
   };
 }
 
-/** A row read back: the state as the projection stored it. */
-export function fromStoredRow<State>(row: {
-  readonly id: string;
-  readonly state: string;
-  readonly revision: number;
-  readonly position: number;
-  readonly registered_position: number;
-}): Projected<State> {
+/** A row read back, with its state as made from what the projection stored. */
+export function fromStoredRow<State>(
+  row: {
+    readonly id: string;
+    readonly revision: number;
+    readonly position: number;
+    readonly registered_position: number;
+  },
+  state: State,
+): Projected<State> {
   return {
     id: row.id,
-    state: JSON.parse(row.state) as State,
+    state,
     revision: row.revision,
     position: BigInt(row.position),
     registeredPosition: BigInt(row.registered_position),

@@ -44,10 +44,10 @@ describe('the action rows a recommendation event changes', () => {
     expect(actionWrites(undefined, before)).toEqual([
       {
         kind: 'insert',
-        columns: ['recommendation_id', 'action_id', 'ordinal', 'description', 'owner_id', 'due_on', 'lpa', 'status'],
+        columns: ['recommendation_id', 'action_id', 'ordinal', 'description', 'owner_id', 'due_on', 'lpa', 'status', 'state'],
         rows: [
-          { recommendation_id: 'sf-4', action_id: 'a1', ordinal: 0, description: 'Action a1', owner_id: 'u-1', due_on: '2018-01-31', lpa: null, status: 'planned' },
-          { recommendation_id: 'sf-4', action_id: 'a2', ordinal: 1, description: 'Action a2', owner_id: 'u-1', due_on: '2018-01-31', lpa: 'north-worcestershire', status: 'planned' },
+          { recommendation_id: 'sf-4', action_id: 'a1', ordinal: 0, description: 'Action a1', owner_id: 'u-1', due_on: '2018-01-31', lpa: null, status: 'planned', state: JSON.stringify(before.state.actions[0]) },
+          { recommendation_id: 'sf-4', action_id: 'a2', ordinal: 1, description: 'Action a2', owner_id: 'u-1', due_on: '2018-01-31', lpa: 'north-worcestershire', status: 'planned', state: JSON.stringify(before.state.actions[1]) },
         ],
       },
     ]);
@@ -63,9 +63,14 @@ describe('the action rows a recommendation event changes', () => {
     ]);
   });
 
-  it('are the columns that changed of the action progressed', () => {
-    expect(actionWrites(before, fold(before, progressed('a2')))).toEqual([
-      { kind: 'update', columns: ['recommendation_id', 'action_id', 'status'], rows: [expect.objectContaining({ action_id: 'a2', status: 'complete' })] },
+  it('are the columns that changed of the action progressed, its state among them', () => {
+    const after = fold(before, progressed('a2'));
+    expect(actionWrites(before, after)).toEqual([
+      {
+        kind: 'update',
+        columns: ['recommendation_id', 'action_id', 'status', 'state'],
+        rows: [expect.objectContaining({ action_id: 'a2', status: 'complete', state: JSON.stringify(after.state.actions[1]) })],
+      },
     ]);
   });
 

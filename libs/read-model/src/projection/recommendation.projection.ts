@@ -1,6 +1,7 @@
 import { type Action, type Recommendation, type RecommendationEvent, recommendationDecider } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
-import type { RecommendationActionsTable, RecommendationsTable } from '../schema';
+import type { Kysely } from 'kysely';
+import type { ReadModelSchema, RecommendationActionsTable, RecommendationsTable } from '../schema';
 import { type Projected, projectedAfter } from './projected';
 import type { RowWrites } from './row-writes';
 import { integerOrNull, textOrNull } from './values';
@@ -84,7 +85,47 @@ function actionRow(recommendationId: string, action: Action, ordinal: number): R
     due_on: textOrNull(action.dueOn),
     lpa: textOrNull(action.lpa),
     status: textOrNull(action.status),
+    state: JSON.stringify(action),
   };
+}
+
+/** A recommendation's state as its row stores it: all but its actions, which their own rows hold. */
+export function storedRecommendationState(state: Recommendation): string {
+  const { actions: _actions, ...rest } = state;
+  return JSON.stringify(rest);
+}
+
+/** Ids per SELECT of the actions of several recommendations. */
+const IDS_PER_STATEMENT = 500;
+
+/**
+ * The domain states of stored recommendation rows, in the order given: each row's state with its
+ * actions, from their rows, in the order they were planned. `every`: the rows are every
+ * recommendation there is (for figures over them all), so all actions are read, without a list.
+ */
+export async function storedRecommendations(
+  db: Kysely<ReadModelSchema>,
+  rows: readonly { readonly id: string; readonly state: string }[],
+  every = false,
+): Promise<Recommendation[]> {
+  const actions = new Map<string, Action[]>();
+  const collect = (found: readonly { recommendation_id: string; state: string }[]): void => {
+    for (const row of found) {
+      let list = actions.get(row.recommendation_id);
+      if (!list) actions.set(row.recommendation_id, (list = []));
+      list.push(JSON.parse(row.state) as Action);
+    }
+  };
+  const select = db.selectFrom('recommendation_actions').select(['recommendation_id', 'state']);
+  if (every) collect(await select.orderBy('recommendation_id').orderBy('ordinal').execute());
+  else {
+    const ids = rows.map((row) => row.id);
+    for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT) {
+      const some = ids.slice(start, start + IDS_PER_STATEMENT);
+      collect(await select.where('recommendation_id', 'in', some).orderBy('recommendation_id').orderBy('ordinal').execute());
+    }
+  }
+  return rows.map((row) => ({ ...(JSON.parse(row.state) as Omit<Recommendation, 'actions'>), actions: actions.get(row.id) ?? [] }));
 }
 
 // The only action without a string id is one planned by a malformed event; evolve keeps at most

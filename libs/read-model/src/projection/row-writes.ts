@@ -38,7 +38,7 @@ const TABLES: { readonly [Table in WrittenTable]: { readonly columns: readonly C
     key: ['id'],
   },
   recommendation_actions: {
-    columns: ['recommendation_id', 'action_id', 'ordinal', 'description', 'owner_id', 'due_on', 'lpa', 'status'],
+    columns: ['recommendation_id', 'action_id', 'ordinal', 'description', 'owner_id', 'due_on', 'lpa', 'status', 'state'],
     key: ['recommendation_id', 'action_id'],
   },
   inspections: {

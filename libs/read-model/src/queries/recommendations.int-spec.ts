@@ -2,6 +2,7 @@ import { RECOMMENDATION_STATUSES, type Recommendation, ragAt } from '@app/domain
 import type { EventStore } from '@app/event-store';
 import { InvalidQueryError } from '../errors';
 import { applyEvents } from '../projection/apply-events';
+import { storedRecommendations } from '../projection/recommendation.projection';
 import type { ReadModelDatabase } from '../schema';
 import { Governance, playStolenFreedom } from '../testing/governance';
 import { DIALECTS, TestBed } from '../testing/harness';
@@ -22,10 +23,10 @@ describe.each(DIALECTS)('recommendation queries on %s', (_dialect, configure) =>
     await applyEvents(database, await store.readAll(), { after: 0n });
   });
 
-  /** Every recommendation, straight from the table, as the domain holds it. */
+  /** Every recommendation, straight from the tables, as the domain holds it. */
   async function all(): Promise<Recommendation[]> {
-    const rows = await database.db.selectFrom('recommendations').select('state').orderBy('registered_position').execute();
-    return rows.map((row) => JSON.parse(row.state) as Recommendation);
+    const rows = await database.db.selectFrom('recommendations').select(['id', 'state']).orderBy('registered_position').execute();
+    return storedRecommendations(database.db, rows);
   }
 
   it('answers one recommendation in the shape of API.md, RAG judged on the date asked about', async () => {

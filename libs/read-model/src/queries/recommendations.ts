@@ -1,7 +1,8 @@
 /** Queries of the recommendations as the read model holds them now. */
-import { type Recommendation, type RecommendationStatus, asDate } from '@app/domain';
+import { type RecommendationStatus, asDate } from '@app/domain';
 import type { ExpressionBuilder } from 'kysely';
 import { InvalidQueryError } from '../errors';
+import { storedRecommendations } from '../projection/recommendation.projection';
 import type { ReadModelDatabase, ReadModelSchema } from '../schema';
 import { type ListAnswer, type Page, cursorOf, limitOf, pageOf } from './paging';
 import { type RecommendationCounts, type RecommendationView, countRecommendations, recommendationView } from './views';
@@ -41,11 +42,14 @@ export async function listRecommendations(
   if (query.overdue === false) select = select.where((eb) => notOverdueOn(eb, date));
 
   const rows = await select.orderBy('registered_position').limit(limit + 1).execute();
+  const shown = rows.slice(0, limit);
+  const states = await storedRecommendations(database.db, shown);
+  const stateOf = new Map(shown.map((row, i) => [row.id, states[i]!]));
   return pageOf(
     rows,
     limit,
     (row) => row.registered_position,
-    (row) => recommendationView(row.id, JSON.parse(row.state) as Recommendation, row.revision, at),
+    (row) => recommendationView(row.id, stateOf.get(row.id)!, row.revision, at),
   );
 }
 
@@ -60,17 +64,16 @@ export async function getRecommendation(
     .select(['id', 'state', 'revision'])
     .where('id', '=', id)
     .executeTakeFirst();
-  return row && recommendationView(row.id, JSON.parse(row.state) as Recommendation, row.revision, at);
+  if (!row) return undefined;
+  const [state] = await storedRecommendations(database.db, [row]);
+  return recommendationView(row.id, state!, row.revision, at);
 }
 
 /** The board summary's figures for the recommendations, on the date of `at`. */
 export async function recommendationCounts(database: ReadModelDatabase, at: string): Promise<RecommendationCounts> {
   dateOf(at);
-  const rows = await database.db.selectFrom('recommendations').select('state').execute();
-  return countRecommendations(
-    rows.map((row) => JSON.parse(row.state) as Recommendation),
-    at,
-  );
+  const rows = await database.db.selectFrom('recommendations').select(['id', 'state']).execute();
+  return countRecommendations(await storedRecommendations(database.db, rows, true), at);
 }
 
 /**
