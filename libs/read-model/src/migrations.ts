@@ -1,5 +1,6 @@
 import { type Dialect, migrate } from '@app/database';
 import { type Kysely, type Migration, sql } from 'kysely';
+import { GOVERNANCE_PROJECTION, lockCheckpoint } from './projection/checkpoints';
 import { READ_MODEL_TABLES, type ReadModelDatabase } from './schema';
 
 /** The read model's migrations, bookkept in `read_model_migrations`. */
@@ -97,14 +98,21 @@ export function readModelMigrations(dialect: Dialect): Record<string, Migration>
     },
     // Each action's own state moves to its row, out of its recommendation's. A read model of the
     // earlier layout is emptied, checkpoint and all, so that the projector makes it again from the
-    // log in the new one (as after `npm run projections:rebuild`).
+    // log in the new one (as after `npm run projections:rebuild`). The projector's lock first, as
+    // clearReadModel takes it: a batch in flight commits before or after, never across. All of it
+    // in one transaction: PostgreSQL's migrations run in one already; SQLite's are not, by Kysely.
     '002-action-state': {
       up: async (db: Kysely<unknown>) => {
-        await db.schema
-          .alterTable('recommendation_actions')
-          .addColumn('state', 'text', (c) => c.notNull().defaultTo('{}'))
-          .execute();
-        for (const table of [...READ_MODEL_TABLES, 'projection_checkpoints']) await sql`DELETE FROM ${sql.table(table)}`.execute(db);
+        const change = async (trx: Kysely<unknown>): Promise<void> => {
+          await lockCheckpoint(trx, GOVERNANCE_PROJECTION);
+          await trx.schema
+            .alterTable('recommendation_actions')
+            .addColumn('state', 'text', (c) => c.notNull().defaultTo('{}'))
+            .execute();
+          for (const table of [...READ_MODEL_TABLES, 'projection_checkpoints']) await sql`DELETE FROM ${sql.table(table)}`.execute(trx);
+        };
+        if (dialect === 'sqlite') await db.transaction().execute(change);
+        else await change(db);
       },
     },
   };

@@ -1,6 +1,6 @@
 /** Queries of the recommendations as the read model holds them now. */
 import { type RecommendationStatus, asDate } from '@app/domain';
-import type { ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { InvalidQueryError } from '../errors';
 import { storedRecommendations } from '../projection/recommendation.projection';
 import type { ReadModelDatabase, ReadModelSchema } from '../schema';
@@ -32,19 +32,19 @@ export async function listRecommendations(
   const date = dateOf(at);
   const statuses = statusesOf(query.status);
 
-  let select = database.db
-    .selectFrom('recommendations')
-    .select(['id', 'state', 'revision', 'registered_position'])
-    .where('registered_position', '>', after);
-  if (statuses !== undefined) select = select.where('status', 'in', statuses);
-  if (query.owner !== undefined) select = select.where('owner_id', '=', query.owner);
-  if (query.overdue === true) select = select.where((eb) => overdueOn(eb, date));
-  if (query.overdue === false) select = select.where((eb) => notOverdueOn(eb, date));
-
-  const rows = await select.orderBy('registered_position').limit(limit + 1).execute();
-  const shown = rows.slice(0, limit);
-  const states = await storedRecommendations(database.db, shown);
-  const stateOf = new Map(shown.map((row, i) => [row.id, states[i]!]));
+  const { rows, states } = await atOneMoment(database, async (db) => {
+    let select = db
+      .selectFrom('recommendations')
+      .select(['id', 'state', 'revision', 'registered_position'])
+      .where('registered_position', '>', after);
+    if (statuses !== undefined) select = select.where('status', 'in', statuses);
+    if (query.owner !== undefined) select = select.where('owner_id', '=', query.owner);
+    if (query.overdue === true) select = select.where((eb) => overdueOn(eb, date));
+    if (query.overdue === false) select = select.where((eb) => notOverdueOn(eb, date));
+    const found = await select.orderBy('registered_position').limit(limit + 1).execute();
+    return { rows: found, states: await storedRecommendations(db, found.slice(0, limit)) };
+  });
+  const stateOf = new Map(rows.slice(0, limit).map((row, i) => [row.id, states[i]!]));
   return pageOf(
     rows,
     limit,
@@ -59,21 +59,30 @@ export async function getRecommendation(
   id: string,
   at: string,
 ): Promise<RecommendationView | undefined> {
-  const row = await database.db
-    .selectFrom('recommendations')
-    .select(['id', 'state', 'revision'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const [state] = await storedRecommendations(database.db, [row]);
-  return recommendationView(row.id, state!, row.revision, at);
+  const found = await atOneMoment(database, async (db) => {
+    const row = await db.selectFrom('recommendations').select(['id', 'state', 'revision']).where('id', '=', id).executeTakeFirst();
+    return row && { row, state: (await storedRecommendations(db, [row]))[0]! };
+  });
+  return found && recommendationView(found.row.id, found.state, found.row.revision, at);
 }
 
 /** The board summary's figures for the recommendations, on the date of `at`. */
 export async function recommendationCounts(database: ReadModelDatabase, at: string): Promise<RecommendationCounts> {
   dateOf(at);
-  const rows = await database.db.selectFrom('recommendations').select(['id', 'state']).execute();
-  return countRecommendations(await storedRecommendations(database.db, rows, true), at);
+  const states = await atOneMoment(database, async (db) =>
+    storedRecommendations(db, await db.selectFrom('recommendations').select(['id', 'state']).execute(), true),
+  );
+  return countRecommendations(states, at);
+}
+
+/**
+ * Reads a recommendation's row and its action rows as of one moment, in one transaction
+ * (REPEATABLE READ on PostgreSQL; on SQLite a transaction reads one snapshot): a batch committed
+ * between the two reads would otherwise give a state of one revision with the actions of the next.
+ */
+function atOneMoment<T>(database: ReadModelDatabase, read: (db: Kysely<ReadModelSchema>) => Promise<T>): Promise<T> {
+  const transaction = database.db.transaction();
+  return (database.dialect === 'postgres' ? transaction.setIsolationLevel('repeatable read') : transaction).execute(read);
 }
 
 /**
