@@ -96,19 +96,32 @@ export function readModelMigrations(dialect: Dialect): Record<string, Migration>
           .execute();
       },
     },
-    // Each action's own state moves to its row, out of its recommendation's. A read model of the
-    // earlier layout is emptied, checkpoint and all, so that the projector makes it again from the
-    // log in the new one (as after `npm run projections:rebuild`). The projector's lock first, as
-    // clearReadModel takes it: a batch in flight commits before or after, never across. All of it
-    // in one transaction: PostgreSQL's migrations run in one already; SQLite's are not, by Kysely.
-    '002-action-state': {
+    // Each action's own state moves to its row, out of its recommendation's, and a row is keyed by
+    // the action's place rather than its id (which a malformed event can repeat, or not give as
+    // text). A read model of the earlier layout is emptied, checkpoint and all, so that the
+    // projector makes it again from the log in the new one (as after `npm run
+    // projections:rebuild`). The projector's lock first, as clearReadModel takes it: a batch in
+    // flight commits before or after, never across. All of it in one transaction: PostgreSQL's
+    // migrations run in one already; SQLite's are not, by Kysely.
+    '002-action-rows': {
       up: async (db: Kysely<unknown>) => {
         const change = async (trx: Kysely<unknown>): Promise<void> => {
           await lockCheckpoint(trx, GOVERNANCE_PROJECTION);
+          await trx.schema.dropTable('recommendation_actions').execute();
           await trx.schema
-            .alterTable('recommendation_actions')
-            .addColumn('state', 'text', (c) => c.notNull().defaultTo('{}'))
+            .createTable('recommendation_actions')
+            .addColumn('recommendation_id', 'text', (c) => c.notNull())
+            .addColumn('ordinal', 'integer', (c) => c.notNull())
+            .addColumn('action_id', 'text')
+            .addColumn('description', 'text')
+            .addColumn('owner_id', 'text')
+            .addColumn('due_on', 'text')
+            .addColumn('lpa', 'text')
+            .addColumn('status', 'text')
+            .addColumn('state', 'text', (c) => c.notNull())
+            .addPrimaryKeyConstraint('recommendation_actions_pk', ['recommendation_id', 'ordinal'])
             .execute();
+          await trx.schema.createIndex('recommendation_actions_by_lpa').on('recommendation_actions').columns(['lpa', 'status']).execute();
           for (const table of [...READ_MODEL_TABLES, 'projection_checkpoints']) await sql`DELETE FROM ${sql.table(table)}`.execute(trx);
         };
         if (dialect === 'sqlite') await db.transaction().execute(change);

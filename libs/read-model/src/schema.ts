@@ -39,9 +39,9 @@ export interface RecommendationsTable {
 
 export interface RecommendationActionsTable {
   recommendation_id: string;
-  action_id: string;
-  /** Its index in the recommendation's actions: the order they were planned in. */
+  /** Its index in the recommendation's actions (the order they were planned in): with the recommendation, the key. */
   ordinal: number;
+  action_id: string | null;
   description: string | null;
   owner_id: string | null;
   due_on: string | null;

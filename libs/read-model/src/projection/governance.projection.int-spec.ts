@@ -340,6 +340,20 @@ describe.each(DIALECTS)('the governance projection on %s', (_dialect, configure)
     expect(await tableContents(other)).toEqual(whole);
   });
 
+  it('keeps projecting actions whose ids are not text, each in its own row', async () => {
+    const id = 'stolen-freedom-4';
+    await governance.registerInspection('stolen-freedom');
+    await governance.assign(id);
+    // Malformed events: actions with numbers for ids (both once taken as no id, and the same key).
+    const plan = (actionId: unknown) => ({ type: 'ActionPlanned', data: { recommendationId: id, actionId, description: 'Odd', ownerId: 'u-2', dueOn: '2019-01-31' } as JsonObject });
+    await appendRaw(id, plan(1), plan(2), plan('a1'));
+
+    expect(await applyInBatches(database, 0n, 100)).toBe(await store.headPosition());
+    expect((await actions(id)).map((row) => [row.ordinal, row.action_id])).toEqual([[0, null], [1, null], [2, 'a1']]);
+    expect(await storedState(id)).toEqual(await folded(id));
+    expect(await tableContents(database)).toEqual(await rebuiltAtOnce());
+  });
+
   it('takes rows from the cache only while no other writer has moved the checkpoint since it committed', async () => {
     const id = 'stolen-freedom-4';
     await governance.registerInspection('stolen-freedom');

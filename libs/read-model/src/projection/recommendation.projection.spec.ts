@@ -44,10 +44,10 @@ describe('the action rows a recommendation event changes', () => {
     expect(actionWrites(undefined, before)).toEqual([
       {
         kind: 'insert',
-        columns: ['recommendation_id', 'action_id', 'ordinal', 'description', 'owner_id', 'due_on', 'lpa', 'status', 'state'],
+        columns: ['recommendation_id', 'ordinal', 'action_id', 'description', 'owner_id', 'due_on', 'lpa', 'status', 'state'],
         rows: [
-          { recommendation_id: 'sf-4', action_id: 'a1', ordinal: 0, description: 'Action a1', owner_id: 'u-1', due_on: '2018-01-31', lpa: null, status: 'planned', state: JSON.stringify(before.state.actions[0]) },
-          { recommendation_id: 'sf-4', action_id: 'a2', ordinal: 1, description: 'Action a2', owner_id: 'u-1', due_on: '2018-01-31', lpa: 'north-worcestershire', status: 'planned', state: JSON.stringify(before.state.actions[1]) },
+          { recommendation_id: 'sf-4', ordinal: 0, action_id: 'a1', description: 'Action a1', owner_id: 'u-1', due_on: '2018-01-31', lpa: null, status: 'planned', state: JSON.stringify(before.state.actions[0]) },
+          { recommendation_id: 'sf-4', ordinal: 1, action_id: 'a2', description: 'Action a2', owner_id: 'u-1', due_on: '2018-01-31', lpa: 'north-worcestershire', status: 'planned', state: JSON.stringify(before.state.actions[1]) },
         ],
       },
     ]);
@@ -68,21 +68,30 @@ describe('the action rows a recommendation event changes', () => {
     expect(actionWrites(before, after)).toEqual([
       {
         kind: 'update',
-        columns: ['recommendation_id', 'action_id', 'status', 'state'],
+        columns: ['recommendation_id', 'ordinal', 'status', 'state'],
         rows: [expect.objectContaining({ action_id: 'a2', status: 'complete', state: JSON.stringify(after.state.actions[1]) })],
       },
     ]);
   });
 
-  it('move, replace and delete rows when the stream is registered again and planned anew', () => {
-    // Registered again: the actions start over; a2 comes back first (and is written even though
-    // its values are those stored but for its ordinal), a1 does not come back, a4 is new.
-    const after = fold(before, registration, planned('a2', 'north-worcestershire'), planned('a4'));
-
+  it('rewrite the places whose action changed, and delete those past the list, when the stream is registered again', () => {
+    // Registered again: the actions start over and a2 comes back alone. Its place is a1's, which
+    // is rewritten in what differs; a2's old place is past the new list, and goes.
+    const after = fold(before, registration, planned('a2', 'north-worcestershire'));
     expect(actionWrites(before, after)).toEqual([
-      { kind: 'update', columns: ['recommendation_id', 'action_id', 'ordinal'], rows: [expect.objectContaining({ action_id: 'a2', ordinal: 0 })] },
-      { kind: 'insert', columns: expect.any(Array), rows: [expect.objectContaining({ action_id: 'a4', ordinal: 1 })] },
-      { kind: 'delete', columns: ['recommendation_id', 'action_id'], rows: [{ recommendation_id: 'sf-4', action_id: 'a1' }] },
+      {
+        kind: 'update',
+        columns: ['recommendation_id', 'ordinal', 'action_id', 'description', 'lpa', 'state'],
+        rows: [expect.objectContaining({ ordinal: 0, action_id: 'a2', lpa: 'north-worcestershire' })],
+      },
+      { kind: 'delete', columns: ['recommendation_id', 'ordinal'], rows: [{ recommendation_id: 'sf-4', ordinal: 1 }] },
     ]);
+  });
+
+  it('are one a place, whatever the ids the events gave the actions', () => {
+    // Malformed events: ids that are not text, and one id twice. Neither may stop the projection at a key.
+    const strange = fold(undefined, registration, planned(1 as unknown as string), planned({ n: 2 } as unknown as string), planned('a1'), planned('a1'));
+    const inserted = actionWrites(undefined, strange).flatMap((write) => write.rows) as { ordinal: number; action_id: unknown }[];
+    expect(inserted.map(({ ordinal, action_id }) => [ordinal, action_id])).toEqual(strange.state.actions.map((action, ordinal) => [ordinal, typeof action.id === 'string' ? action.id : null]));
   });
 });

@@ -56,29 +56,29 @@ export function recommendationColumns(projected: ProjectedRecommendation): Omit<
 /**
  * Adds to `writes` what makes the action rows of `before` (as stored; undefined: none) those of
  * `after`, rather than all of them again (a recommendation gathers tens of actions, and most
- * events change one or none). An action object at the same ordinal in both is the same row:
- * evolve never changes an action in place but builds a new one, and keeps those it does not
- * touch, so the same object means the same values. Anything else is compared column by column.
+ * events change one or none). A row is an action's place in the list (its ordinal), whatever its
+ * id: an event can carry any id, or two actions the same one, and neither must stop the projection
+ * at a key. The same action object at a place in both is the same row: evolve never changes an
+ * action in place but builds a new one, and keeps those it does not touch. Anything else is
+ * compared column by column.
  */
 export function writeActionRows(writes: RowWrites, before: ProjectedRecommendation | undefined, after: ProjectedRecommendation): void {
-  const stored = new Map((before?.state.actions ?? []).map((action, ordinal) => [actionIdOf(action), { action, ordinal }]));
+  const stored = before?.state.actions ?? [];
   after.state.actions.forEach((action, ordinal) => {
-    const id = actionIdOf(action);
-    const was = stored.get(id);
-    stored.delete(id);
-    if (!was) writes.insert('recommendation_actions', actionRow(after.id, action, ordinal));
-    else if (was.action !== action || was.ordinal !== ordinal) {
-      writes.update('recommendation_actions', actionRow(after.id, was.action, was.ordinal), actionRow(after.id, action, ordinal));
-    }
+    const was = stored[ordinal];
+    if (was === undefined) writes.insert('recommendation_actions', actionRow(after.id, action, ordinal));
+    else if (was !== action) writes.update('recommendation_actions', actionRow(after.id, was, ordinal), actionRow(after.id, action, ordinal));
   });
-  // Evolve drops actions only when a stream is registered again; what is left was dropped.
-  for (const id of stored.keys()) writes.delete('recommendation_actions', { recommendation_id: after.id, action_id: id });
+  // Evolve drops actions only when a stream is registered again: the places past the new list go.
+  for (let ordinal = after.state.actions.length; ordinal < stored.length; ordinal += 1) {
+    writes.delete('recommendation_actions', { recommendation_id: after.id, ordinal });
+  }
 }
 
 function actionRow(recommendationId: string, action: Action, ordinal: number): RecommendationActionsTable {
   return {
     recommendation_id: recommendationId,
-    action_id: actionIdOf(action),
+    action_id: textOrNull(action.id),
     ordinal,
     description: textOrNull(action.description),
     owner_id: textOrNull(action.ownerId),
@@ -128,6 +128,3 @@ export async function storedRecommendations(
   return rows.map((row) => ({ ...(JSON.parse(row.state) as Omit<Recommendation, 'actions'>), actions: actions.get(row.id) ?? [] }));
 }
 
-// The only action without a string id is one planned by a malformed event; evolve keeps at most
-// one such (it replaces actions by id), so '' is unique within the recommendation.
-const actionIdOf = (action: Action): string => textOrNull(action.id) ?? '';

@@ -38,8 +38,8 @@ const TABLES: { readonly [Table in WrittenTable]: { readonly columns: readonly C
     key: ['id'],
   },
   recommendation_actions: {
-    columns: ['recommendation_id', 'action_id', 'ordinal', 'description', 'owner_id', 'due_on', 'lpa', 'status', 'state'],
-    key: ['recommendation_id', 'action_id'],
+    columns: ['recommendation_id', 'ordinal', 'action_id', 'description', 'owner_id', 'due_on', 'lpa', 'status', 'state'],
+    key: ['recommendation_id', 'ordinal'],
   },
   inspections: {
     columns: ['id', 'title', 'inspectorate', 'published_on', 'recommendation_count', 'revision', 'position', 'registered_position', 'state'],
