@@ -25,7 +25,7 @@ import type { EventToAppend } from '@app/event-store';
 /** BENCH_ROUNDS (3): rounds, alternating between baselines and ours. */
 export const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 /** BENCH_POSTGRES (1; 0 skips PostgreSQL). */
-export const withPostgres = process.env.BENCH_POSTGRES !== '0';
+const withPostgres = process.env.BENCH_POSTGRES !== '0';
 
 export const lead: Actor = { id: 'u-det-supt', name: 'Det Supt (strategic lead)', role: 'strategic-lead' };
 

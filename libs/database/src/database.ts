@@ -61,9 +61,20 @@ export async function migrate(
   owner: string,
   migrations: Record<string, Migration>,
 ): Promise<void> {
+  // Kysely runs migrations in a transaction only where it counts the dialect's DDL as
+  // transactional, which leaves out SQLite (whose DDL is): there each one gets its own, so that a
+  // migration stopped half-way leaves nothing of it behind.
+  const whole = db.getExecutor().adapter.supportsTransactionalDdl
+    ? migrations
+    : Object.fromEntries(
+        Object.entries(migrations).map(([name, migration]) => [
+          name,
+          { ...migration, up: (on: Kysely<unknown>) => on.transaction().execute((trx) => migration.up(trx)) },
+        ]),
+      );
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: () => Promise.resolve(migrations) },
+    provider: { getMigrations: () => Promise.resolve(whole) },
     migrationTableName: `${owner}_migrations`,
     migrationLockTableName: `${owner}_migrations_lock`,
   });

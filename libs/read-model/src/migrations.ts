@@ -1,7 +1,7 @@
 import { type Dialect, migrate } from '@app/database';
-import { type Kysely, type Migration, sql } from 'kysely';
-import { GOVERNANCE_PROJECTION, lockCheckpoint } from './projection/checkpoints';
-import { READ_MODEL_TABLES, type ReadModelDatabase } from './schema';
+import type { Kysely, Migration } from 'kysely';
+import { emptyReadModel } from './rebuild';
+import type { ReadModelDatabase } from './schema';
 
 /** The read model's migrations, bookkept in `read_model_migrations`. */
 export function readModelMigrations(dialect: Dialect): Record<string, Migration> {
@@ -100,32 +100,26 @@ export function readModelMigrations(dialect: Dialect): Record<string, Migration>
     // the action's place rather than its id (which a malformed event can repeat, or not give as
     // text). A read model of the earlier layout is emptied, checkpoint and all, so that the
     // projector makes it again from the log in the new one (as after `npm run
-    // projections:rebuild`). The projector's lock first, as clearReadModel takes it: a batch in
-    // flight commits before or after, never across. All of it in one transaction: PostgreSQL's
-    // migrations run in one already; SQLite's are not, by Kysely.
+    // projections:rebuild`), under the projector's lock (as clearReadModel): a batch in flight
+    // commits before or after, never across. A migration runs in one transaction (migrate()).
     '002-action-rows': {
       up: async (db: Kysely<unknown>) => {
-        const change = async (trx: Kysely<unknown>): Promise<void> => {
-          await lockCheckpoint(trx, GOVERNANCE_PROJECTION);
-          await trx.schema.dropTable('recommendation_actions').execute();
-          await trx.schema
-            .createTable('recommendation_actions')
-            .addColumn('recommendation_id', 'text', (c) => c.notNull())
-            .addColumn('ordinal', 'integer', (c) => c.notNull())
-            .addColumn('action_id', 'text')
-            .addColumn('description', 'text')
-            .addColumn('owner_id', 'text')
-            .addColumn('due_on', 'text')
-            .addColumn('lpa', 'text')
-            .addColumn('status', 'text')
-            .addColumn('state', 'text', (c) => c.notNull())
-            .addPrimaryKeyConstraint('recommendation_actions_pk', ['recommendation_id', 'ordinal'])
-            .execute();
-          await trx.schema.createIndex('recommendation_actions_by_lpa').on('recommendation_actions').columns(['lpa', 'status']).execute();
-          for (const table of [...READ_MODEL_TABLES, 'projection_checkpoints']) await sql`DELETE FROM ${sql.table(table)}`.execute(trx);
-        };
-        if (dialect === 'sqlite') await db.transaction().execute(change);
-        else await change(db);
+        await emptyReadModel(db);
+        await db.schema.dropTable('recommendation_actions').execute();
+        await db.schema
+          .createTable('recommendation_actions')
+          .addColumn('recommendation_id', 'text', (c) => c.notNull())
+          .addColumn('ordinal', 'integer', (c) => c.notNull())
+          .addColumn('action_id', 'text')
+          .addColumn('description', 'text')
+          .addColumn('owner_id', 'text')
+          .addColumn('due_on', 'text')
+          .addColumn('lpa', 'text')
+          .addColumn('status', 'text')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('recommendation_actions_pk', ['recommendation_id', 'ordinal'])
+          .execute();
+        await db.schema.createIndex('recommendation_actions_by_lpa').on('recommendation_actions').columns(['lpa', 'status']).execute();
       },
     },
   };

@@ -1,9 +1,9 @@
 /** Throws the read model away and makes it again from the whole log. */
 import type { EventStore, RecordedEvent } from '@app/event-store';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { applyEvents } from './projection/apply-events';
 import { GOVERNANCE_PROJECTION, lockCheckpoint } from './projection/checkpoints';
-import { READ_MODEL_TABLES, type ReadModelDatabase } from './schema';
+import { READ_MODEL_TABLES, type ReadModelDatabase, type ReadModelSchema } from './schema';
 
 /**
  * Events per transaction. Larger batches spend less per event on each transaction's fixed costs
@@ -34,13 +34,16 @@ export interface RebuildOptions {
  * checkpoint went back (ProjectionCheckpointMovedError) and follows the log again from it.
  */
 export async function clearReadModel(database: ReadModelDatabase): Promise<void> {
-  await database.db.transaction().execute(async (trx) => {
-    // The projector's lock first: a batch in flight commits before the deletes or waits for them,
-    // never half of each (PostgreSQL's READ COMMITTED would let its rows slip past the deletes).
-    await lockCheckpoint(trx, GOVERNANCE_PROJECTION);
-    for (const table of READ_MODEL_TABLES) await trx.deleteFrom(table).execute();
-    await trx.deleteFrom('projection_checkpoints').execute();
-  });
+  await database.db.transaction().execute(emptyReadModel);
+}
+
+/** Within the caller's transaction: every read-model row and the checkpoint deleted. */
+export async function emptyReadModel(trx: Kysely<ReadModelSchema>): Promise<void> {
+  // The projector's lock first: a batch in flight commits before the deletes or waits for them,
+  // never half of each (PostgreSQL's READ COMMITTED would let its rows slip past the deletes).
+  await lockCheckpoint(trx, GOVERNANCE_PROJECTION);
+  for (const table of READ_MODEL_TABLES) await trx.deleteFrom(table).execute();
+  await trx.deleteFrom('projection_checkpoints').execute();
 }
 
 /**

@@ -18,13 +18,14 @@ import { extname } from 'node:path';
 import { type MessagePort, parentPort, Worker } from 'node:worker_threads';
 import { type AppConfig, loadConfig } from '@app/config';
 import { AppThreadStartError } from './dependency-errors';
+import { runChecks } from './health.service';
 import { ReadinessRegistry } from './readiness-registry';
 import { describeBootFailure, NEST_BOOT_OPTIONS, RUNNING_LOG_LEVELS } from './startup';
 
 type ToThread = { readonly type: 'health'; readonly id: number } | { readonly type: 'stop' };
 type FromThread =
   | { readonly type: 'started' }
-  | { readonly type: 'failed'; readonly line: string; readonly exitCode: number }
+  | { readonly type: 'failed'; readonly line: string }
   | { readonly type: 'health'; readonly id: number; readonly failures: readonly string[] };
 
 /** The first start's promise, settled when the thread says it started or it ends before. */
@@ -270,15 +271,8 @@ export function serveAppThread(name: string, module: (config: AppConfig) => Dyna
 
 /** `name: why` for each of the registry's checks that does not pass now. */
 async function failedChecks(registry: ReadinessRegistry): Promise<string[]> {
-  const failures: string[] = [];
-  await Promise.all(
-    registry.registered().map((check) =>
-      check.check().catch((error: unknown) => {
-        failures.push(`${check.name}: ${error instanceof Error ? error.message : String(error)}`);
-      }),
-    ),
-  );
-  return failures;
+  const results = await runChecks(registry.registered());
+  return results.flatMap(([name, result]) => (result.status === 'up' ? [] : [`${name}: ${result.error ?? 'down'}`]));
 }
 
 async function boot(port: MessagePort, module: (config: AppConfig) => DynamicModule): Promise<INestApplicationContext | undefined> {
@@ -292,7 +286,7 @@ async function boot(port: MessagePort, module: (config: AppConfig) => DynamicMod
   } catch (error) {
     const known = config === undefined ? undefined : describeBootFailure(error, config);
     const line = known?.line ?? (error instanceof Error ? (error.stack ?? error.message) : String(error));
-    port.postMessage({ type: 'failed', line, exitCode: known?.exitCode ?? 1 } satisfies FromThread);
+    port.postMessage({ type: 'failed', line } satisfies FromThread);
     // In a worker thread, this ends the thread, not the process.
     process.exit(known?.exitCode ?? 1);
   }

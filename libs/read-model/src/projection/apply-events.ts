@@ -15,6 +15,7 @@ import { type ProjectedRows, type ReadModelChange, projectEvent, rowsTouchedBy }
 import { type ProjectedInspection, inspectionColumns } from './inspection.projection';
 import { type Projected, fromStoredRow } from './projected';
 import {
+  IDS_PER_STATEMENT,
   type ProjectedRecommendation,
   recommendationColumns,
   storedRecommendationState,
@@ -24,9 +25,6 @@ import {
 import type { CommittedRows, ProjectedRowCache } from './row-cache';
 import { RowWrites, executeWrites } from './row-writes';
 import { timelineRow } from './timeline.projection';
-
-/** Ids per SELECT of the rows a batch touches. */
-const IDS_PER_STATEMENT = 500;
 
 export interface ApplyOptions {
   /**

@@ -95,8 +95,8 @@ export function storedRecommendationState(state: Recommendation): string {
   return JSON.stringify(rest);
 }
 
-/** Ids per SELECT of the actions of several recommendations. */
-const IDS_PER_STATEMENT = 500;
+/** Ids per SELECT of the rows (or their actions) that a batch or a query needs. */
+export const IDS_PER_STATEMENT = 500;
 
 /**
  * The domain states of stored recommendation rows, in the order given: each row's state with its

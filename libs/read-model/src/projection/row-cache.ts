@@ -65,7 +65,7 @@ export class ProjectedRowCache {
     this.checkpoint = to;
   }
 
-  clear(): void {
+  private clear(): void {
     this.recommendations.clear();
     this.inspections.clear();
     this.checkpoint = undefined;
