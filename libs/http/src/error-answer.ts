@@ -1,7 +1,7 @@
 /**
  * The one place where errors become HTTP answers (STYLE.md, habit 5). The exception filter sends
- * what `answerFor` says; the idempotency interceptor asks it too, to store the very answer the
- * client gets.
+ * what `answerFor` says, and for a request holding an Idempotency-Key it stores that very answer
+ * first (or lets the key go when `final` says a retry could be answered otherwise).
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';

@@ -1,6 +1,6 @@
 /**
  * The HTTP conventions of API.md over real HTTP: a Nest app on Fastify in this process, on
- * 127.0.0.1, with the real guard, filter, pipe and idempotency interceptor, the SQLite event
+ * 127.0.0.1, with the real guards (auth, idempotency), filter and pipe, the SQLite event
  * store and the SQLite database of the idempotency keys. A controller defined here appends to
  * the event store through `handleCommand`, as the API's command routes do.
  */

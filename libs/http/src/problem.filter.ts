@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
-import { answerFor, type RequestHeaders } from './error-answer';
+import { type ErrorAnswer, answerFor, type RequestHeaders } from './error-answer';
+import { takeClaim } from './idempotency/pending-claim';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 
 /** The part of the reply the filter uses (Fastify's reply has it). */
@@ -30,20 +31,29 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<LoggedRequest>();
     const reply = http.getResponse<ProblemReply>();
-    const { status, problem, headers, unexpected } = answerFor(error, request);
+    const answer = answerFor(error, request);
+    const { status, unexpected } = answer;
     if (unexpected) {
       this.logger.error(
-        `${request.method ?? '?'} ${request.url ?? '?'} failed, ${problem.instance ?? ''}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        `${request.method ?? '?'} ${request.url ?? '?'} failed, ${answer.problem.instance ?? ''}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
     } else if (status === 503) {
       this.logger.warn(`${request.method ?? '?'} ${request.url ?? '?'}: 503, ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (reply.sent) return;
-    // What the handler set for a success does not describe this answer.
-    for (const name of ['ETag', 'Location']) reply.removeHeader(name);
-    reply.status(status);
-    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-    reply.header('Content-Type', PROBLEM_CONTENT_TYPE);
-    reply.send(JSON.stringify(problem));
+    // A request holding an Idempotency-Key: the answer is stored (or the key let go) before the
+    // client has it, so that a repeat it sends on receipt finds it settled.
+    const claim = takeClaim(request);
+    if (claim) void claim.failed(answer).then(() => send(reply, answer));
+    else send(reply, answer);
   }
+}
+
+function send(reply: ProblemReply, { status, problem, headers }: ErrorAnswer): void {
+  if (reply.sent) return;
+  // What the handler set for a success does not describe this answer.
+  for (const name of ['ETag', 'Location']) reply.removeHeader(name);
+  reply.status(status);
+  for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+  reply.header('Content-Type', PROBLEM_CONTENT_TYPE);
+  reply.send(JSON.stringify(problem));
 }

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { APP_GUARD } from '@nestjs/core';
+import { IdempotencyGuard } from './idempotency.guard';
 import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions, IdempotencyStore } from './idempotency.store';
 
 /**
@@ -16,7 +16,8 @@ export class IdempotencyModule {
       providers: [
         { provide: IDEMPOTENCY_OPTIONS, useValue: options },
         IdempotencyStore,
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        // After AuthModule's guard: import AuthModule first.
+        { provide: APP_GUARD, useClass: IdempotencyGuard },
       ],
       exports: [IdempotencyStore],
     };

@@ -8,7 +8,7 @@ export {
   requestFingerprint,
   requestTarget,
 } from './idempotency-key';
-export { IdempotencyInterceptor } from './idempotency.interceptor';
+export { IdempotencyGuard } from './idempotency.guard';
 export { IdempotencyModule } from './idempotency.module';
 export {
   type ClaimOutcome,
