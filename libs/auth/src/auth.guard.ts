@@ -53,7 +53,10 @@ export class AuthGuard implements CanActivate {
       this.reportUndeclared(context);
       throw new AccessDeniedError('this route declares no access, so no one may use it');
     }
-    if (access.kind === 'public') return true;
+    if (access.kind === 'public') {
+      if (context.getType() === 'http') setPrincipal(context.switchToHttp().getRequest<object>(), null);
+      return true;
+    }
     if (context.getType() !== 'http') {
       throw new AccessDeniedError('only HTTP requests carry bearer tokens');
     }

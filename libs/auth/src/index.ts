@@ -5,7 +5,7 @@ export { AuthModule } from './auth.module';
 export { CurrentPrincipal } from './current-principal.decorator';
 export { actorFor } from './actor-for';
 export type { Principal } from './principal';
-export { principalOf } from './principal.store';
+export { admittedByAuth, principalOf } from './principal.store';
 export {
   CLOCK_TOLERANCE_SECONDS,
   InvalidTokenError,

@@ -248,7 +248,7 @@ interface Answer {
 function send(
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: unknown; raw?: string | Buffer } = {},
+  options: { headers?: Record<string, string>; body?: unknown; raw?: string | Buffer; port?: number } = {},
 ): Promise<Answer> {
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const headers: Record<string, string> = {
@@ -257,7 +257,7 @@ function send(
     ...options.headers,
   };
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port: options.port ?? port, path, method, headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
@@ -679,6 +679,64 @@ describe('Idempotency-Key', () => {
   it('400 for a malformed key', async () => {
     const answer = await send('POST', `/api/tallies/${randomUUID()}/counts`, { headers: { ...lead(), 'idempotency-key': 'two words' }, body: { by: 1 } });
     expect(expectProblem(answer, 400).type).toBe('/problems/invalid-idempotency-key');
+  });
+
+  /** Another app like the one above, on files of its own; `first` is imported before the rest. */
+  async function anotherApp(first: 'auth' | 'idempotency', onSend?: () => Promise<void>): Promise<{ app: NestFastifyApplication; port: number }> {
+    const files = mkdtempSync(join(folder, 'another-'));
+    const auth = AuthModule.forRoot({ jwtSecret: SECRET });
+    const idempotency = IdempotencyModule.forRoot();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TestApiModule,
+        ...(first === 'auth' ? [auth, idempotency] : [idempotency, auth]),
+        HttpConventionsModule,
+        EventStoreModule.forRoot({ kind: 'sqlite', file: join(files, 'events.sqlite') }),
+        DatabaseModule.forRoot({ kind: 'sqlite', file: join(files, 'read-model.sqlite') }),
+      ],
+      controllers: [TallyController],
+      providers: [{ provide: LOST_STORE, useValue: lostStore }],
+    }).compile();
+    const adapter = createHttpAdapter();
+    if (onSend) adapter.getInstance().addHook('onSend', async (_request, _reply, payload) => (await onSend(), payload));
+    const another = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger: false });
+    await another.listen(0, '127.0.0.1');
+    return { app: another, port: Number(new URL(await another.getUrl()).port) };
+  }
+
+  it('fails a keyed request closed (500) if its guard ever runs before the auth guard, rather than share keys between callers', async () => {
+    const { app: reversed, port: reversedPort } = await anotherApp('idempotency');
+    try {
+      const path = `/api/tallies/${randomUUID()}/counts`;
+      const anonymous = await send('POST', path, { headers: { 'idempotency-key': `"${randomUUID()}"` }, body: { by: 1 }, port: reversedPort });
+      const keyedAnswer = await send('POST', path, { headers: keyed(randomUUID()), body: { by: 1 }, port: reversedPort });
+      expect([anonymous.status, keyedAnswer.status]).toEqual([500, 500]);
+      expect(JSON.stringify(keyedAnswer.body)).not.toMatch(/IdempotencyGuard|AuthGuard/);
+      // Without a key, nothing depends on the order.
+      expect((await send('POST', path, { headers: lead(), body: { by: 1 }, port: reversedPort })).status).toBe(201);
+    } finally {
+      await reversed.close();
+    }
+  });
+
+  it('replays the stored answer as it was also when the server sends asynchronously (an async onSend hook)', async () => {
+    const { app: hooked, port: hookedPort } = await anotherApp('auth', () => new Promise((resolve) => setImmediate(resolve)));
+    try {
+      const path = `/api/tallies/${randomUUID()}/counts`;
+      const key = randomUUID();
+      const first = await send('POST', path, { headers: keyed(key), body: { by: 2 }, port: hookedPort });
+      const again = await send('POST', path, { headers: keyed(key), body: { by: 2 }, port: hookedPort });
+      expect(first.status).toBe(201);
+      expect({ status: again.status, body: again.body, etag: again.headers.etag, type: again.headers['content-type'], replayed: again.headers['idempotent-replayed'] }).toEqual({
+        status: 201,
+        body: first.body,
+        etag: first.headers.etag,
+        type: first.headers['content-type'],
+        replayed: 'true',
+      });
+    } finally {
+      await hooked.close();
+    }
   });
 
   it('replays a stored answer after a restart of the app on the same database', async () => {

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type ErrorAnswer, answerFor, type RequestHeaders } from './error-answer';
-import { takeClaim } from './idempotency/pending-claim';
+import { takeClaim, wasReplayed } from './idempotency/pending-claim';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 
 /** The part of the reply the filter uses (Fastify's reply has it). */
@@ -31,6 +31,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<LoggedRequest>();
     const reply = http.getResponse<ProblemReply>();
+    // Answered by the idempotency guard with a stored answer; Nest's refusal after it is no answer.
+    if (wasReplayed(request)) return;
     const answer = answerFor(error, request);
     const { status, unexpected } = answer;
     if (unexpected) {
@@ -43,8 +45,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // A request holding an Idempotency-Key: the answer is stored (or the key let go) before the
     // client has it, so that a repeat it sends on receipt finds it settled.
     const claim = takeClaim(request);
-    if (claim) void claim.failed(answer).then(() => send(reply, answer));
-    else send(reply, answer);
+    if (!claim) return send(reply, answer);
+    claim
+      .failed(answer)
+      .then(() => send(reply, answer))
+      .catch((sendError: unknown) => this.logger.error(`${request.method ?? '?'} ${request.url ?? '?'}: could not send its answer: ${String(sendError)}`));
   }
 }
 

@@ -17,13 +17,13 @@ import { randomUUID } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { principalOf } from '@app/auth';
+import { admittedByAuth, principalOf } from '@app/auth';
 import type { ErrorAnswer } from '../error-answer';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '../problem';
 import { setCommandId } from './command-id';
 import { commandIdFor, idempotencyScope, parseIdempotencyKey, requestFingerprint, requestTarget } from './idempotency-key';
 import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions, IdempotencyStore, type StoredAnswer } from './idempotency.store';
-import { holdClaim, type PendingClaim, takeClaim } from './pending-claim';
+import { holdClaim, markReplayed, type PendingClaim, takeClaim } from './pending-claim';
 
 /** The headers of an answer that are part of it, and replayed with it. */
 const ANSWER_HEADERS = ['etag', 'location', 'retry-after', 'www-authenticate'] as const;
@@ -59,7 +59,11 @@ function target(request: CommandRequest): string {
   return requestTarget(template, request.params);
 }
 
-/** Registered after `AuthModule`'s guard (IdempotencyModule says so): it reads the caller. */
+/**
+ * Registered after `AuthModule`'s guard, as Nest runs global guards in the order their modules
+ * are imported: it reads the caller. If it ever runs first, a keyed request fails (a 500) rather
+ * than share its key with other callers.
+ */
 @Injectable()
 export class IdempotencyGuard implements CanActivate, OnModuleInit {
   private readonly logger = new Logger('Idempotency');
@@ -80,8 +84,13 @@ export class IdempotencyGuard implements CanActivate, OnModuleInit {
     if (!server) return;
     server.addHook('onSend', (request, reply, payload, done) => {
       const claim = takeClaim(request);
-      if (!claim) return done(null, payload);
-      void settleSuccess(claim, reply, payload).then(() => done(null, payload));
+      if (!claim) {
+        done(null, payload);
+        return;
+      }
+      // Returned rather than passed to done: Fastify goes on with the send itself, and answers
+      // whatever that throws (a header Node refuses) as an error instead of losing it.
+      return settleSuccess(claim, reply, payload).then(() => payload);
     });
   }
 
@@ -98,6 +107,10 @@ export class IdempotencyGuard implements CanActivate, OnModuleInit {
   }
 
   private async claim(request: CommandRequest, reply: CommandReply, key: string): Promise<boolean> {
+    // The key's scope is the caller: without the auth guard's word, two callers would share keys.
+    if (!admittedByAuth(request)) {
+      throw new Error('IdempotencyGuard ran before AuthGuard: import AuthModule before IdempotencyModule');
+    }
     const now = this.now();
     this.purgeNowAndThen(now);
     const scope = idempotencyScope(principalOf(request)?.id, request.method, target(request), key);
@@ -105,9 +118,9 @@ export class IdempotencyGuard implements CanActivate, OnModuleInit {
     const claim = await this.store.claim(scope, fingerprint, commandIdFor(scope, fingerprint), now);
     switch (claim.kind) {
       case 'answered':
+        markReplayed(request);
         replay(reply, claim.answer);
-        // The answer is sent: the refusal Nest raises next finds the reply sent, and the
-        // exception filter leaves it so.
+        // The answer is on its way: the exception filter leaves the refusal Nest raises next.
         return false;
       case 'mismatch':
         throw new ProblemError(

@@ -17,9 +17,22 @@ export interface PendingClaim {
 }
 
 const claims = new WeakMap<object, PendingClaim>();
+const replayed = new WeakSet<object>();
 
 export function holdClaim(request: object, claim: PendingClaim): void {
   claims.set(request, claim);
+}
+
+/**
+ * The request was answered with a stored answer, by the guard: the refusal Nest raises after a
+ * guard says no is not to be answered, the reply being on its way already.
+ */
+export function markReplayed(request: object): void {
+  replayed.add(request);
+}
+
+export function wasReplayed(request: object): boolean {
+  return replayed.has(request);
 }
 
 /** The request's claim, if it holds one still; after this, it holds none. */
