@@ -61,6 +61,17 @@ describe('handleCommand', () => {
   afterEach(() => store.close());
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
+  it('gives the events of a command that cannot be a repeat ids of their own, not derived ones', async () => {
+    const ctx = context({ repeatable: false });
+    await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 1 }, context: ctx });
+    await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 1 }, context: ctx });
+    const ids = (await store.readStream(streamId)).map((event) => event.id);
+    // Random (version 4): the same command id run twice appends twice, each with its own id.
+    expect(ids).toEqual([expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), expect.any(String)]);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids).not.toContain(deterministicId(`${ctx.commandId}/0`));
+  });
+
   it('decides on the folded state and appends with the metadata of the command', async () => {
     const first = await handleCommand(store, { streamId, decider: tally, command: { type: 'Count', by: 3 }, context: context() });
     const ctx = context({ causationId: 'event-42' });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Decider, DomainEvent } from '@app/domain';
 import { deterministicId } from './deterministic-id';
 import { WrongExpectedRevisionError } from './errors';
@@ -5,7 +6,11 @@ import type { Actor, EventStore, ExpectedRevision, JsonObject, RecordedEvent } f
 
 /** Who asks, when, and as part of what: becomes the metadata of every event the command causes. */
 export interface CommandContext {
-  /** Unique per command: event ids derive from it, so the same command appends the same ids. */
+  /**
+   * Unique per command. The ids of its events derive from it, so the same command appends the same
+   * ids, unless it cannot be a repeat (`repeatable: false`): then they are random, which is as
+   * good for a command that runs once and costs no SHA-1 apiece.
+   */
   readonly commandId: string;
   readonly actor: Actor;
   /** The request or job this command belongs to. */
@@ -140,7 +145,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       const result = await store.appendToStream(
         streamId,
         events.map((event, index) => ({
-          id: deterministicId(`${context.commandId}/${index}`),
+          id: context.repeatable === false ? randomUUID() : deterministicId(`${context.commandId}/${index}`),
           type: event.type,
           data: event.data as JsonObject,
           metadata,

@@ -45,7 +45,7 @@ export class RecommendationCommandsController {
   @HttpCode(201)
   @Allow(...ROLES.PlanAction)
   async planAction(@Param('id', RecommendationIdPipe) id: string, @Body() body: PlanActionDto, @Call() call: CommandCall) {
-    const actionId = this.commands.actionIdFor(call.commandId);
+    const actionId = this.commands.actionIdFor(call.commandId, call.keyed);
     return { ...(await this.run(id, 'PlanAction', { ...body, actionId }, call)), actionId };
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type Actor,
@@ -105,9 +106,12 @@ export class RecommendationCommands {
     return commandAnswer(this.store, recommendationId, result);
   }
 
-  /** An action's id, derived from the request: a retry plans the same action, not a second one. */
-  actionIdFor(commandId: string): string {
-    return deterministicId(`${commandId}/action`);
+  /**
+   * An action's id: derived from the command id when the request may be repeated (it carries an
+   * Idempotency-Key), so that a repeat plans the same action, not a second one; else random.
+   */
+  actionIdFor(commandId: string, repeatable: boolean): string {
+    return repeatable ? deterministicId(`${commandId}/action`) : randomUUID();
   }
 
   private context(request: CommandRequest) {
