@@ -9,8 +9,12 @@
  *
  * The baseline, measured in the same run and the same way (a child process, the same load, the
  * same connections): a bare Nest app on the same HTTP platform with the same global validation
- * pipe and the same DTO class (bench/bare-endpoint.ts), with no auth and no storage. Rounds
- * alternate between the two; each figure is the median of its rounds. The goal is commands at
+ * pipe and the same DTO class (bench/bare-endpoint.ts), with no auth and no storage. Beside it,
+ * unless BENCH_FLOOR=0, the durable floor: the same app appending one event per request to a
+ * SQLite event store opened as the app's, durable before the answer, and nothing else (no auth,
+ * no domain, no idempotency): how much of the bare endpoint's throughput any durable command
+ * keeps on this machine. Rounds take turns between the servers; each figure is the median of its
+ * rounds. The goal is commands at
  * no less than half the bare endpoint's throughput. After the run the log is opened read-only
  * and its ActionPlanned events counted: there must be exactly one per 2xx answer.
  *
@@ -21,12 +25,12 @@
  * Options (environment): BENCH_DIR (default: the OS temp folder; must be on disk, not tmpfs),
  * BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS ("32,64"),
  * BENCH_STREAMS (400 recommendations a round), BENCH_PICK (random | round-robin),
- * BENCH_APP (standalone | api), BENCH_PROJECTOR (with BENCH_APP=api: live, the default, follows
+ * BENCH_APP (standalone | api), BENCH_FLOOR (0: no durable floor), BENCH_PROJECTOR (with BENCH_APP=api: live, the default, follows
  * the log during the rounds; paused stops it with SIGSTOP during each round and lets it catch up
  * after, to measure the api alone on a machine too small to give the projector a CPU of its
  * own), BENCH_BUILD (auto: build when dist is missing or older than the
  * sources; 1: always; 0: never), BENCH_PROFILE (a folder: the app's processes write
- * --cpu-prof profiles there), REDIS_URL (redis://127.0.0.1:6379).
+ * --cpu-prof profiles there, the baselines' in its bare/ and floor/), REDIS_URL (redis://127.0.0.1:6379).
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
@@ -46,6 +50,7 @@ const streamsPerRound = Number(process.env.BENCH_STREAMS ?? 400);
 const pick = process.env.BENCH_PICK === 'round-robin' ? 'round-robin' : 'random';
 const appKind = process.env.BENCH_APP === 'api' ? 'api' : 'standalone';
 const projectorPaused = appKind === 'api' && process.env.BENCH_PROJECTOR === 'paused';
+const withFloor = process.env.BENCH_FLOOR !== '0';
 const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GOAL = 0.5;
@@ -149,8 +154,11 @@ async function startTheApp(): Promise<Server> {
     : { label: 'PlanAction command', port, processes: [api, ...rest], paused: [] };
 }
 
-async function startBare(): Promise<Server> {
-  const bare = startApp('bench/bare-endpoint.ts', { PORT: '0' }, ['-r', '@swc-node/register']);
+/** The bare endpoint, or (`floor`) the same with one durable append per request: bench/bare-endpoint.ts. */
+async function startBare(kind: 'bare' | 'floor'): Promise<Server> {
+  const env: Record<string, string> = kind === 'floor' ? { PORT: '0', BARE_EVENTS: join(folder, 'floor-events.sqlite') } : { PORT: '0' };
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, kind)}`] : [];
+  const bare = startApp('bench/bare-endpoint.ts', env, [...profile, '-r', '@swc-node/register']);
   let port = 0;
   await waitFor(
     () => {
@@ -159,7 +167,7 @@ async function startBare(): Promise<Server> {
     },
     { what: 'the bare endpoint to listen', process: bare, timeoutMs: 60_000 },
   );
-  return { label: 'bare Nest endpoint', port, processes: [bare], paused: [] };
+  return { label: kind === 'floor' ? 'durable floor' : 'bare Nest endpoint', port, processes: [bare], paused: [] };
 }
 
 /** Registers inspections of force-addressed recommendations and assigns them all; returns their ids. */
@@ -340,12 +348,13 @@ async function main(): Promise<void> {
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
 
   const app = await startTheApp();
-  const bare = await startBare();
+  const bare = await startBare('bare');
+  const floor = withFloor ? await startBare('floor') : undefined;
   const appRounds = levels.length * rounds;
   const ids = await seed(app, headers, appRounds * streamsPerRound + 1);
   // The last recommendation is no round's: checks and settling plan on it.
   const probe = ids.pop()!;
-  await checkAlike([app, bare], headers, probe);
+  await checkAlike(floor ? [app, bare, floor] : [app, bare], headers, probe);
   await settle(app, headers, probe);
   // checkAlike's valid request and settle's: 2xx answers that planned actions.
   let appOk = 2;
@@ -362,6 +371,12 @@ async function main(): Promise<void> {
     `Each app round plans on ${streamsPerRound} recommendations of its own (registered and assigned beforehand), picked ${pick === 'random' ? 'at random' : 'in turn'}.`,
   );
   console.log(`Baseline: bench/bare-endpoint.ts, the same Fastify adapter, global validation pipe and DTO (PlanActionDto); no auth, no storage.`);
+  if (floor) {
+    console.log(
+      `Durable floor: the same endpoint appending each request's event to a SQLite event store as the app's (writer thread, WAL, synchronous=FULL) ` +
+        `before answering; no auth, no domain, no idempotency: the most a durable command could do here.`,
+    );
+  }
   console.log(`Code: ${describeCode()}.`);
   console.log(`Machine: ${cpus().length} CPUs shared by the load generator, both servers and anything else running (load average ${loadBefore.toFixed(2)} at start).\n`);
 
@@ -370,6 +385,7 @@ async function main(): Promise<void> {
   let goalMet = true;
   for (const connections of levels) {
     const bareRounds: Round[] = [];
+    const floorRounds: Round[] = [];
     const ourRounds: Round[] = [];
     for (let r = 0; r < rounds; r += 1) {
       const targets = ids.slice(slice * streamsPerRound, (slice + 1) * streamsPerRound);
@@ -385,14 +401,10 @@ async function main(): Promise<void> {
         await settle(app, headers, probe);
         appOk += 1;
       };
-      // Alternating, and which goes first too, so that a drift hits both alike.
-      if (r % 2 === 0) {
-        await runBare();
-        await runApp();
-      } else {
-        await runApp();
-        await runBare();
-      }
+      const runFloor = async (): Promise<void> => void floorRounds.push(await round(floor!, connections, headers, targets, seed));
+      // In turn, and which goes first too, so that a drift hits all alike.
+      const order = floor ? [runBare, runFloor, runApp] : [runBare, runApp];
+      for (let i = 0; i < order.length; i += 1) await order[(i + r) % order.length]!();
     }
     const baseline = summarise('bare Nest endpoint', bareRounds);
     const ours = summarise('PlanAction command', ourRounds);
@@ -401,6 +413,11 @@ async function main(): Promise<void> {
     goalMet &&= ratio >= GOAL;
     console.log(`${connections} connections`);
     console.log(`  ${line(baseline)}   (baseline)`);
+    const floorSummary = floor ? summarise('durable floor', floorRounds) : undefined;
+    if (floorSummary) {
+      errors += floorSummary.errors;
+      console.log(`  ${line(floorSummary)}   (${(floorSummary.rate / baseline.rate).toFixed(2)} of the bare endpoint)`);
+    }
     console.log(`  ${line(ours)}`);
     if (baseline.clientCpu > 0.85) {
       console.log(`  (the load generator used ${Math.round(baseline.clientCpu * 100)}% of a CPU against the bare endpoint: its figure may be the generator's limit, which flatters the ratio)`);
@@ -414,6 +431,7 @@ async function main(): Promise<void> {
     );
     for (const [label, figures] of [
       ['bare', bareRounds],
+      ['floor', floorRounds],
       ['app', ourRounds],
     ] as const) {
       const failed = figures.filter((f) => f.result.errors > 0);
@@ -424,7 +442,7 @@ async function main(): Promise<void> {
     console.log('');
   }
 
-  await Promise.all([...app.processes, ...app.paused, ...bare.processes].map((p) => p.stop()));
+  await Promise.all([...app.processes, ...app.paused, ...bare.processes, ...(floor?.processes ?? [])].map((p) => p.stop()));
   const log = countPlanned();
   const answered = appOk;
   const consistent = log.planned === answered;
