@@ -9,7 +9,8 @@
  * Two of them, by BARE_EVENTS:
  * - unset: the bare endpoint, which stores nothing;
  * - a file: the durable floor, which also appends one event per request (the validated body, under
- *   a random id, to the recommendation's stream, at any revision) to a SQLite event store in that
+ *   a fresh id as the app gives a command without an Idempotency-Key, to the recommendation's
+ *   stream, at any revision) to a SQLite event store in that
  *   file, opened as the apps open theirs (writer thread, WAL, synchronous=FULL), and answers once
  *   it is durable. No state is read and nothing is decided: what it costs is what any durable
  *   command costs here, before auth, the domain and idempotency.
@@ -23,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Module, Param, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { EVENT_STORE, type EventStore, EventStoreModule } from '@app/event-store';
+import { EVENT_STORE, type EventStore, EventStoreModule, timeOrderedId } from '@app/event-store';
 import { createHttpAdapter, HttpConventionsModule } from '@app/http';
 import { PlanActionDto } from '../apps/api/src/recommendations/recommendation.dto';
 
@@ -58,7 +59,7 @@ class DurableController {
       `recommendation-${id}`,
       [
         {
-          id: randomUUID(),
+          id: timeOrderedId(),
           type: 'ActionPlanned',
           data: { recommendationId: id, actionId, description, ownerId, dueOn, ...(lpa === undefined ? {} : { lpa }) },
           // Metadata of the app's shape, so that the rows are the app's size.

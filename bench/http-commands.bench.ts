@@ -446,8 +446,10 @@ async function main(): Promise<void> {
   const log = countPlanned();
   const answered = appOk;
   const consistent = log.planned === answered;
-  const appErrors = [...app.processes, ...app.paused].map((p) => p.stderr().trim()).filter((text) => text !== '');
-  if (appErrors.length > 0) console.log(`The app wrote to stderr:\n${appErrors.join('\n').slice(0, 2_000)}\n`);
+  const appErrors = [...app.processes, ...app.paused, ...bare.processes, ...(floor?.processes ?? [])]
+    .map((p) => p.stderr().trim())
+    .filter((text) => text !== '');
+  if (appErrors.length > 0) console.log(`The servers wrote to stderr:\n${appErrors.join('\n').slice(0, 2_000)}\n`);
   console.log(
     `Errors (non-2xx or failed requests, warm-ups included): ${errors}. ` +
       `Log: ${log.planned.toLocaleString('en-GB')} ActionPlanned events for ${answered.toLocaleString('en-GB')} 2xx answers: ${consistent ? 'equal' : 'NOT EQUAL'} ` +

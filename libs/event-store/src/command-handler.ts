@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Decider, DomainEvent } from '@app/domain';
-import { deterministicId } from './deterministic-id';
+import { deterministicId, timeOrderedId } from './event-ids';
 import { WrongExpectedRevisionError } from './errors';
 import type { Actor, EventStore, ExpectedRevision, JsonObject, RecordedEvent } from './event-store';
 
@@ -8,8 +7,8 @@ import type { Actor, EventStore, ExpectedRevision, JsonObject, RecordedEvent } f
 export interface CommandContext {
   /**
    * Unique per command. The ids of its events derive from it, so the same command appends the same
-   * ids, unless it cannot be a repeat (`repeatable: false`): then they are random, which is as
-   * good for a command that runs once and costs no SHA-1 apiece.
+   * ids, unless it cannot be a repeat (`repeatable: false`): then they are time-ordered, which is
+   * as good for a command that runs once, costs no SHA-1 apiece, and is cheaper to index.
    */
   readonly commandId: string;
   readonly actor: Actor;
@@ -145,7 +144,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       const result = await store.appendToStream(
         streamId,
         events.map((event, index) => ({
-          id: context.repeatable === false ? randomUUID() : deterministicId(`${context.commandId}/${index}`),
+          id: context.repeatable === false ? timeOrderedId() : deterministicId(`${context.commandId}/${index}`),
           type: event.type,
           data: event.data as JsonObject,
           metadata,

@@ -3,4 +3,4 @@ export * from './errors';
 export * from './create-event-store';
 export * from './event-store.module';
 export * from './command-handler';
-export { deterministicId } from './deterministic-id';
+export { deterministicId, timeOrderedId } from './event-ids';
