@@ -14,5 +14,7 @@ export function actorFor(principal: Principal, allowed: Role | readonly Role[]):
   if (role === undefined) {
     throw new AccessDeniedError(`this needs the role ${roles.join(' or ')}`);
   }
-  return { id: principal.id, name: principal.name, role };
+  return role === 'lpa' && principal.lpa !== undefined
+    ? { id: principal.id, name: principal.name, role, lpa: principal.lpa }
+    : { id: principal.id, name: principal.name, role };
 }

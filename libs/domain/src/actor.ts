@@ -5,10 +5,19 @@
 export const ROLES = ['strategic-lead', 'intelligence', 'registrar', 'lpa', 'board', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The role of the apps' own work (the worker recording a delivery, a process manager acting on
+ * an event): an actor's role, never a token's, so that no caller can claim it.
+ */
+export const SYSTEM_ROLE = 'system';
+export type ActorRole = Role | typeof SYSTEM_ROLE;
+
 export interface Actor {
   readonly id: string;
   readonly name: string;
-  readonly role: Role;
+  readonly role: ActorRole;
+  /** For the `lpa` role: the local policing area the user belongs to (the token's `lpa` claim). */
+  readonly lpa?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 export type { Decider, DomainEvent } from './decider';
 
-export { ROLES, type Actor, type CommandMetadata, type Role } from './actor';
+export { ROLES, SYSTEM_ROLE, type Actor, type ActorRole, type CommandMetadata, type Role } from './actor';
 export {
   addMonths,
   asDate,
