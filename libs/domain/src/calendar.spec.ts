@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import {
   addMonths,
+  instantAt,
+  instantMillis,
+  isAfterInstant,
   asDate,
   compareDates,
   dateOf,
@@ -153,5 +156,30 @@ describe('calendar', () => {
       expect(asDate('2018-04-24T23:00:00Z')).toBe('2018-04-24');
       expect(() => asDate('24/04/2018')).toThrow(InvalidDateError);
     });
+  });
+});
+
+describe('instants', () => {
+  it('instant arithmetic agrees with Date in UTC, across formats, leap days and centuries', () => {
+    for (const instant of [
+      '1970-01-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '2017-11-30T10:00Z',
+      '2016-02-29T23:59:59.5Z',
+      '2000-02-29T12:00:00.123456789Z',
+      '1900-03-01T00:00:00Z',
+      '2026-01-19T00:00:00.000Z',
+      '0001-01-01T00:00:00.000Z',
+    ]) {
+      const millis = Date.parse(instant.replace(/\.(\d{3})\d+Z$/, '.$1Z'));
+      expect(instantMillis(instant)).toBe(millis);
+      expect(instantAt(millis)).toBe(new Date(millis).toISOString());
+    }
+  });
+
+  it('compares instants, not their spelling', () => {
+    expect(isAfterInstant('2017-12-14T17:00Z', '2017-12-14T16:59:59.999Z')).toBe(true);
+    expect(isAfterInstant('2017-12-14T17:00Z', '2017-12-14T17:00:00.000Z')).toBe(false);
+    expect(() => instantMillis('2017-02-29T10:00:00Z')).toThrow(InvalidDateError);
   });
 });

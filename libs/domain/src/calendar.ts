@@ -103,3 +103,69 @@ export function dateOf(instant: string): IsoDate {
 export function asDate(dateOrInstant: string): IsoDate {
   return isIsoDate(dateOrInstant) ? dateOrInstant : dateOf(dateOrInstant);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Instants
+//
+// Comparing instants (`2017-11-30T10:00:00.000Z`) and adding an interval to one, in integer
+// arithmetic without `Date`, as for dates above. Milliseconds: digits past them are dropped.
+
+const INSTANT_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?Z$/;
+const MS_PER_DAY = 86_400_000;
+/** The last instant the fixed-width format holds: later results are clamped to it. */
+const LATEST_INSTANT = '9999-12-31T23:59:59.999Z';
+
+/** Milliseconds since 1970-01-01T00:00:00Z (negative before it). */
+export function instantMillis(instant: string): number {
+  const match = isIsoInstant(instant) ? INSTANT_PARTS.exec(instant) : null;
+  if (!match) throw new InvalidDateError(instant, `${instant} is not an ISO 8601 instant in UTC`);
+  const [, year, month, day, hours, minutes, seconds, fraction] = match;
+  const days = daysFromCivil(Number(year), Number(month), Number(day));
+  const millis = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
+  return days * MS_PER_DAY + ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds ?? 0)) * 1000 + millis;
+}
+
+/** The instant `millis` after 1970-01-01T00:00:00Z, as `YYYY-MM-DDTHH:MM:SS.sssZ`. */
+export function instantAt(millis: number): string {
+  if (millis > instantMillis(LATEST_INSTANT)) return LATEST_INSTANT;
+  const days = Math.floor(millis / MS_PER_DAY);
+  const { year, month, day } = civilFromDays(days);
+  let rest = millis - days * MS_PER_DAY;
+  const ms = rest % 1000;
+  rest = (rest - ms) / 1000;
+  const [hours, minutes, seconds] = [Math.floor(rest / 3600), Math.floor(rest / 60) % 60, rest % 60];
+  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hours)}:${pad(minutes)}:${pad(seconds)}.${pad(ms, 3)}Z`;
+}
+
+/** Whether `a` is later than `b`, whatever digits either is written with. */
+export function isAfterInstant(a: string, b: string): boolean {
+  return instantMillis(a) > instantMillis(b);
+}
+
+// Days since 1970-01-01 and back, on the proleptic Gregorian calendar (H. Hinnant's algorithms).
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  return {
+    year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1,
+  };
+}

@@ -223,3 +223,140 @@ export class ActionAlreadyPlannedError extends DomainError {
     super(`recommendation ${recommendationId} already has an action ${actionId} with other terms`);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tasking
+
+/**
+ * No such tasking, or (to a user of an LPA) one of another LPA: the two answer alike, so that an
+ * LPA learns neither the contents nor the existence of another's taskings.
+ */
+export class TaskingNotFoundError extends DomainError {
+  readonly kind = 'not-found' as const;
+  constructor(readonly taskingId: string) {
+    super(`tasking ${taskingId} was not found`);
+  }
+}
+
+/** The tasking id is taken by a tasking with other terms. */
+export class TaskingAlreadyIssuedError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(readonly taskingId: string) {
+    super(`tasking ${taskingId} is already issued, with other terms`);
+  }
+}
+
+/** A registrar tasks LPAs only to correct what an audit found. */
+export class TaskingSourceNotPermittedError extends DomainError {
+  readonly kind = 'forbidden' as const;
+  constructor(readonly role: string) {
+    super(`a ${role} issues taskings only for an audit finding`);
+  }
+}
+
+/** Completed, declined or cancelled: the tasking takes no further answer or change. */
+export class TaskingClosedError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(
+    readonly taskingId: string,
+    readonly status: string,
+  ) {
+    super(`tasking ${taskingId} is ${status}: it takes no further change`);
+  }
+}
+
+/** The LPA already answered it so, with other terms (another outcome, another reason). */
+export class TaskingAlreadyAnsweredError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(
+    readonly taskingId: string,
+    readonly status: string,
+  ) {
+    super(`tasking ${taskingId} is already ${status}, with other terms`);
+  }
+}
+
+/** Escalation is for an LPA that has not acknowledged by the deadline, not before it. */
+export class EscalationBeforeDeadlineError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(
+    readonly taskingId: string,
+    readonly deadline: string,
+  ) {
+    super(`tasking ${taskingId} may be escalated from ${deadline}, not before`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// LPA register
+
+/** The register is opened once, when the installation starts. */
+export class LpaRegisterAlreadyOpenedError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor() {
+    super('the LPA register is already open, with other LPAs: record changes one LPA at a time');
+  }
+}
+
+/** The code is an LPA's already, with another name or start; or its end would be taken away. */
+export class LpaAlreadyRegisteredError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(readonly code: string) {
+    super(`LPA ${code} is already in the register with other terms: only its end (activeTo) can be recorded`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intelligence requirement
+
+export class IntelligenceRequirementNotRaisedError extends DomainError {
+  readonly kind = 'not-found' as const;
+  constructor(readonly requirementId: string) {
+    super(`intelligence requirement ${requirementId} has not been raised`);
+  }
+}
+
+/** A requirement changes by refreshing it (a new version), not by raising it again with other terms. */
+export class IntelligenceRequirementAlreadyRaisedError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(readonly requirementId: string) {
+    super(`intelligence requirement ${requirementId} is already raised with other terms: refresh it for a new version`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit finding
+
+export class AuditFindingNotRecordedError extends DomainError {
+  readonly kind = 'not-found' as const;
+  constructor(readonly findingId: string) {
+    super(`audit finding ${findingId} is not recorded`);
+  }
+}
+
+/** A finding id names one finding: recording it again with other terms is a conflict, not an edit. */
+export class AuditFindingAlreadyRecordedError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(readonly findingId: string) {
+    super(`audit finding ${findingId} is already recorded with other terms`);
+  }
+}
+
+/** The registrar verifies a correction the LPA has made, not one it still owes. */
+export class AuditFindingNotCorrectedError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(
+    readonly findingId: string,
+    readonly status: string,
+  ) {
+    super(`audit finding ${findingId} is ${status}, not corrected: there is no correction to verify`);
+  }
+}
+
+/** A verified correction closes the finding for good: a new inaccuracy is a new finding. */
+export class AuditFindingAlreadyVerifiedError extends DomainError {
+  readonly kind = 'illegal-state' as const;
+  constructor(readonly findingId: string) {
+    super(`audit finding ${findingId} is verified and closed: record a new finding instead`);
+  }
+}

@@ -12,10 +12,13 @@ export {
   isIsoDate,
   isIsoInstant,
   isLeapYear,
+  instantAt,
+  instantMillis,
+  isAfterInstant,
   type IsoDate,
 } from './calendar';
 export * from './errors';
-export { isKebabCaseId, KEBAB_CASE } from './validation';
+export { isKebabCaseId, isRecordRef, KEBAB_CASE, MAX_RECORD_REF_LENGTH } from './validation';
 
 // Inspection
 export { inspectionDecider } from './inspection/inspection.decider';
@@ -80,3 +83,109 @@ export {
   type RecommendationTerms,
   type Timescale,
 } from './recommendation/recommendation.values';
+
+// Tasking
+export { taskingDecider } from './tasking/tasking.decider';
+export { TASKING_COMMAND_ROLES } from './tasking/tasking.decide';
+export type {
+  AcknowledgeTasking,
+  CancelTasking,
+  CompleteTasking,
+  DeclineTasking,
+  EscalateTasking,
+  IssueTasking,
+  RecordTaskingDelivery,
+  TaskingCommand,
+} from './tasking/tasking.commands';
+export type {
+  TaskingAcknowledged,
+  TaskingCancelled,
+  TaskingCompleted,
+  TaskingDeclined,
+  TaskingDelivered,
+  TaskingEscalated,
+  TaskingEvent,
+  TaskingEventType,
+  TaskingIssued,
+} from './tasking/tasking.events';
+export type { Tasking, TaskingState, UnissuedTasking } from './tasking/tasking.state';
+export {
+  MAX_RECORD_REFERENCES,
+  OPEN_TASKING_STATUSES,
+  TASKING_PRIORITIES,
+  TASKING_SOURCE_KINDS,
+  TASKING_STATUSES,
+  type TaskingPriority,
+  type TaskingSource,
+  type TaskingSourceKind,
+  type TaskingStatus,
+} from './tasking/tasking.values';
+
+// LPA register
+export {
+  activeLpasOn,
+  isActiveOn,
+  LPA_REGISTER_COMMAND_ROLES,
+  LPA_REGISTER_STREAM,
+  lpaRegisterDecider,
+  WEST_MERCIA_2017_LPAS,
+  type Lpa,
+  type LpaAdded,
+  type LpaEnded,
+  type LpaRegister,
+  type LpaRegisterCommand,
+  type LpaRegisterEvent,
+  type LpaRegisterOpened,
+  type OpenLpaRegister,
+  type RecordLpa,
+} from './lpa-register/lpa-register';
+
+// Intelligence requirement
+export { intelligenceRequirementDecider } from './intelligence-requirement/intelligence-requirement.decider';
+export { INTELLIGENCE_REQUIREMENT_COMMAND_ROLES } from './intelligence-requirement/intelligence-requirement.decide';
+export type {
+  IntelligenceRequirementCommand,
+  RaiseIntelligenceRequirement,
+  RateIntelligenceRequirement,
+  RefreshIntelligenceRequirement,
+} from './intelligence-requirement/intelligence-requirement.commands';
+export type {
+  IntelligenceRequirementEvent,
+  IntelligenceRequirementEventType,
+  IntelligenceRequirementRaised,
+  IntelligenceRequirementRated,
+  IntelligenceRequirementRefreshed,
+} from './intelligence-requirement/intelligence-requirement.events';
+export {
+  intelligenceRequirementVersion,
+  type IntelligenceRequirement,
+  type IntelligenceRequirementState,
+  type IntelligenceRequirementVersion,
+  type UnraisedIntelligenceRequirement,
+} from './intelligence-requirement/intelligence-requirement.state';
+export { MAX_REQUIREMENT_QUESTIONS, REQUIREMENT_RAGS, type RequirementRag } from './intelligence-requirement/intelligence-requirement.values';
+
+// Audit finding
+export { auditFindingDecider } from './audit-finding/audit-finding.decider';
+export { AUDIT_FINDING_COMMAND_ROLES } from './audit-finding/audit-finding.decide';
+export type { AuditFindingCommand, MarkCorrectionDone, RecordAuditFinding, VerifyCorrection } from './audit-finding/audit-finding.commands';
+export type {
+  AuditFindingCorrected,
+  AuditFindingCorrectionRejected,
+  AuditFindingEvent,
+  AuditFindingEventType,
+  AuditFindingRecorded,
+  AuditFindingVerified,
+} from './audit-finding/audit-finding.events';
+export type { AuditFinding, AuditFindingState, UnrecordedAuditFinding } from './audit-finding/audit-finding.state';
+export {
+  AUDIT_FINDING_CATEGORIES,
+  AUDIT_FINDING_SEVERITIES,
+  AUDIT_FINDING_STATUSES,
+  VERIFICATION_OUTCOMES,
+  type AuditFindingCategory,
+  type AuditFindingSeverity,
+  type AuditFindingStatus,
+  type AuditFindingTerms,
+  type VerificationOutcome,
+} from './audit-finding/audit-finding.values';
