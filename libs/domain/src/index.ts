@@ -189,3 +189,13 @@ export {
   type AuditFindingTerms,
   type VerificationOutcome,
 } from './audit-finding/audit-finding.values';
+
+// Policies: what follows from an event, for the process managers
+export {
+  correctionDone,
+  correctionTasking,
+  PROCESS_MANAGER_ACTOR,
+  taskingsForRefreshedRequirement,
+  type Caused,
+  type IdFor,
+} from './policies/tasking-policies';

@@ -179,7 +179,12 @@ function complete(command: CompleteTasking, state: TaskingState): Events {
     throw new TaskingAlreadyAnsweredError(tasking.id, tasking.status);
   }
   if (!isOpen(tasking)) throw new TaskingClosedError(tasking.id, tasking.status);
-  return [{ type: 'TaskingCompleted', data: { taskingId: tasking.id, lpa: tasking.lpa, outcome: command.outcome, refs: [...refs] } }];
+  return [
+    {
+      type: 'TaskingCompleted',
+      data: { taskingId: tasking.id, lpa: tasking.lpa, source: tasking.source, outcome: command.outcome, refs: [...refs] },
+    },
+  ];
 }
 
 function decline(command: DeclineTasking, state: TaskingState): Events {

@@ -26,9 +26,16 @@ export type TaskingDelivered = DomainEvent<'TaskingDelivered', { readonly taskin
 
 export type TaskingAcknowledged = DomainEvent<'TaskingAcknowledged', { readonly taskingId: string; readonly lpa: string; readonly note?: string }>;
 
+/** With the tasking's source: completing a correction tasking corrects its audit finding. */
 export type TaskingCompleted = DomainEvent<
   'TaskingCompleted',
-  { readonly taskingId: string; readonly lpa: string; readonly outcome: string; readonly refs: readonly string[] }
+  {
+    readonly taskingId: string;
+    readonly lpa: string;
+    readonly source: TaskingSource | null;
+    readonly outcome: string;
+    readonly refs: readonly string[];
+  }
 >;
 
 /** Returned to the issuer. */

@@ -78,7 +78,13 @@ const complete = (overrides: Partial<CompleteTasking> = {}): CompleteTasking => 
 });
 const completed: TaskingEvent = {
   type: 'TaskingCompleted',
-  data: { taskingId: ID, lpa: 'shropshire', outcome: 'Two car washes in Shrewsbury with indicators of labour exploitation; intelligence submitted.', refs: ['22/45678/17', 'INT-2017-0412'] },
+  data: {
+    taskingId: ID,
+    lpa: 'shropshire',
+    source: { kind: 'intelligence-requirement', id: 'modern-slavery-ir' },
+    outcome: 'Two car washes in Shrewsbury with indicators of labour exploitation; intelligence submitted.',
+    refs: ['22/45678/17', 'INT-2017-0412'],
+  },
 };
 const decline = (overrides: Partial<DeclineTasking> = {}): DeclineTasking => ({ type: 'DeclineTasking', ...meta(shropshireUnit, LATER), taskingId: ID, reason: 'This is for Telford and Wrekin: the premises are in Telford.', ...overrides });
 const declined: TaskingEvent = { type: 'TaskingDeclined', data: { taskingId: ID, lpa: 'shropshire', reason: 'This is for Telford and Wrekin: the premises are in Telford.' } };
