@@ -3,7 +3,6 @@
  * accepts, and a whole story (a refreshed requirement; an audit finding corrected, rejected and
  * corrected again) runs from event to command to event as the process managers will run it.
  */
-import { createHash } from 'node:crypto';
 import type { Actor } from '../actor';
 import { auditFindingDecider } from '../audit-finding/audit-finding.decider';
 import type { AuditFindingCommand } from '../audit-finding/audit-finding.commands';
@@ -19,8 +18,8 @@ import type { Tasking, TaskingState } from '../tasking/tasking.state';
 import { threatDesk } from '../testing/stolen-freedom';
 import { type Caused, correctionDone, correctionTasking, PROCESS_MANAGER_ACTOR, taskingsForRefreshedRequirement } from './tasking-policies';
 
-/** A stand-in for the apps' name-based UUIDs: the same name, the same id; kebab-case. */
-const idFor = (name: string): string => createHash('sha1').update(name).digest('hex').slice(0, 32);
+/** A stand-in for the apps' name-based UUIDs: the same name, the same id, and another for another; kebab-case. */
+const idFor = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 const LPAS = ['herefordshire', 'shropshire', 'telford-and-wrekin', 'north-worcestershire', 'south-worcestershire'];
 const registrar: Actor = { id: 'u-fcr', name: 'Force Crime Registrar', role: 'registrar' };
