@@ -24,6 +24,8 @@ export interface MarkCorrectionDone extends CommandMetadata {
   readonly type: 'MarkCorrectionDone';
   readonly findingId: string;
   readonly taskingId: string;
+  /** The round of correction the tasking was issued for (its source's `version`): 0, then 1 after a rejection… */
+  readonly round: number;
 }
 
 export interface VerifyCorrection extends CommandMetadata {

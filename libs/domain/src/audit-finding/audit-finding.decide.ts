@@ -123,10 +123,14 @@ function target(command: OnFinding, state: AuditFindingState): AuditFinding {
 
 function markCorrectionDone(command: MarkCorrectionDone, state: AuditFindingState): Events {
   const finding = target(command, state);
-  refuseInvalid(command.type, [check.text('taskingId', command.taskingId)]);
-  // A completion already counted, in this round or in one since rejected: a redelivery. (A
-  // rejected tasking's completion coming again must not pass for the new correction.)
-  if (finding.correctedBy.includes(command.taskingId)) return NOTHING;
+  refuseInvalid(command.type, [
+    check.text('taskingId', command.taskingId),
+    Number.isSafeInteger(command.round) && command.round >= 0 ? undefined : { field: 'round', message: 'must be a whole number, 0 or more' },
+  ]);
+  // A completion already counted, in this round or in one since rejected: a redelivery. And the
+  // completion of a tasking of an earlier round, arriving only now: the work it reports is what
+  // was rejected since, so it must not pass for the new correction.
+  if (finding.correctedBy.includes(command.taskingId) || command.round !== finding.rejections) return NOTHING;
   // Another tasking completed while the finding is corrected or verified (a duplicate tasking, or
   // one a lead issued with this finding as its source): the correction under verification, or
   // verified, stands, and that completion stays in its tasking's stream. No events rather than a

@@ -53,6 +53,7 @@ const markDone = (overrides: Partial<MarkCorrectionDone> = {}): MarkCorrectionDo
   ...meta(correctionsProcess, '2017-12-08T14:20:00.000Z'),
   findingId: ID,
   taskingId: TASKING_1,
+  round: 0,
   ...overrides,
 });
 const verify = (overrides: Partial<VerifyCorrection> = {}): VerifyCorrection => ({
@@ -308,7 +309,7 @@ describe('audit finding', () => {
     it('marks it corrected again by the new tasking after a rejection', () => {
       spec
         .given(rejectedOnce)
-        .when(markDone({ taskingId: TASKING_2 }))
+        .when(markDone({ taskingId: TASKING_2, round: 1 }))
         .thenState((state, events) => {
           expect(events).toEqual([corrected(TASKING_2)]);
           expect(state).toMatchObject({ status: 'corrected', correctionTaskingId: TASKING_2, correctedBy: [TASKING_1, TASKING_2], rejections: 1 });
@@ -342,6 +343,14 @@ describe('audit finding', () => {
           expect(events).toEqual([]);
           expect(state).toMatchObject({ status: 'awaiting-correction', correctionTaskingId: null });
         });
+    });
+
+    it("an earlier round's tasking completing only after a rejection does not pass for the new correction", () => {
+      // Two taskings of round 0 (a duplicate one completed while the first was under verification),
+      // then a rejection; the duplicate's completion comes again (a process manager's restart).
+      spec.given(rejectedOnce).when(markDone({ taskingId: TASKING_2, round: 0 })).then([]);
+      spec.given(rejectedOnce).when(markDone({ taskingId: TASKING_2, round: 1 })).then([corrected(TASKING_2)]);
+      spec.given(awaiting).when(markDone({ round: -1 })).thenThrows(InvalidCommandError, (error) => expect(fieldsOf(error)).toEqual(['round']));
     });
 
     it('another tasking completing once the finding is corrected or verified changes nothing (chosen: no events, not a 409)', () => {
@@ -481,7 +490,7 @@ describe('audit finding', () => {
     step(record(), [recorded()]);
     step(markDone(), [corrected()]);
     step(verify({ outcome: 'rejected', note: REJECTION_NOTE }), [rejected()]);
-    step(markDone({ taskingId: TASKING_2, now: '2017-12-22T11:05:00.000Z' }), [corrected(TASKING_2)]);
+    step(markDone({ taskingId: TASKING_2, round: 1, now: '2017-12-22T11:05:00.000Z' }), [corrected(TASKING_2)]);
     step(verify({ now: '2017-12-23T09:00:00.000Z' }), [verified]);
     const state = history.reduce(auditFindingDecider.evolve, auditFindingDecider.initialState());
     expect(state).toEqual({

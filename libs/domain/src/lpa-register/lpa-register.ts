@@ -87,10 +87,9 @@ export function evolveLpaRegister(state: LpaRegister, event: LpaRegisterEvent): 
       return { ...state, lpas: [...state.lpas.filter((lpa) => lpa.code !== event.data.code), { ...event.data }] };
     case 'LpaEnded':
       return { ...state, lpas: state.lpas.map((lpa) => (lpa.code === event.data.code ? { ...lpa, activeTo: event.data.activeTo } : lpa)) };
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
+    default:
+      // An event of a type this version does not know (written by a newer one): a fact it cannot read.
+      return state;
   }
 }
 

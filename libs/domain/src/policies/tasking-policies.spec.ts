@@ -62,7 +62,7 @@ describe('a refreshed intelligence requirement', () => {
   const cause = caused(refreshed.events[0] as IntelligenceRequirementRefreshed, threatDesk, JULY);
 
   it('tasks each LPA it names once, at high priority while rated red, in the name of who refreshed it', () => {
-    const commands = taskingsForRefreshedRequirement(cause, idFor);
+    const commands = taskingsForRefreshedRequirement(cause, idFor, LPAS);
     expect(commands.map((command) => command.lpa)).toEqual(['shropshire', 'telford-and-wrekin', 'herefordshire']);
     for (const command of commands) {
       const { events, state } = run(taskingDecider, taskingDecider.initialState(), command);
@@ -81,10 +81,10 @@ describe('a refreshed intelligence requirement', () => {
   });
 
   it('derives the same tasking ids from the same event, and others from another', () => {
-    const ids = taskingsForRefreshedRequirement(cause, idFor).map((command) => command.taskingId);
-    expect(taskingsForRefreshedRequirement(cause, idFor).map((command) => command.taskingId)).toEqual(ids);
+    const ids = taskingsForRefreshedRequirement(cause, idFor, LPAS).map((command) => command.taskingId);
+    expect(taskingsForRefreshedRequirement(cause, idFor, LPAS).map((command) => command.taskingId)).toEqual(ids);
     expect(new Set(ids).size).toBe(3);
-    const replayElsewhere = taskingsForRefreshedRequirement({ ...cause, eventId: 'another-event' }, idFor).map((command) => command.taskingId);
+    const replayElsewhere = taskingsForRefreshedRequirement({ ...cause, eventId: 'another-event' }, idFor, LPAS).map((command) => command.taskingId);
     expect(replayElsewhere.filter((id) => ids.includes(id))).toEqual([]);
   });
 });
@@ -127,14 +127,14 @@ describe('an audit finding, corrected, rejected and corrected again', () => {
       return caused(events[1] as TaskingCompleted, shropshire, at);
     };
 
-    const first = correctionTasking(caused(recorded as never, registrar, RECORDED_AT), idFor);
+    const first = correctionTasking(caused(recorded as never, registrar, RECORDED_AT), idFor, LPAS);
     expect(first).toMatchObject({ actor: registrar, title: 'Correct: crime recording audit finding (nrm-not-crimed)', dueAt: '2017-12-04T17:00:00.000Z' });
     const done = correctionDone(taskAndComplete(first, '2017-11-22T10:00:00.000Z'));
     expect(done).toMatchObject({ actor: PROCESS_MANAGER_ACTOR, findingId: 'ms-audit-2017-shropshire-3', taskingId: first.taskingId });
     expect(decideFinding(done!).map((event) => event.type)).toEqual(['AuditFindingCorrected']);
 
     const [rejected] = decideFinding({ type: 'VerifyCorrection', actor: registrar, now: '2017-11-23T10:00:00.000Z', findingId: 'ms-audit-2017-shropshire-3', outcome: 'rejected', note: 'Recorded under the wrong offence.' });
-    const second = correctionTasking(caused(rejected as never, registrar, '2017-11-23T10:00:00.000Z'), idFor);
+    const second = correctionTasking(caused(rejected as never, registrar, '2017-11-23T10:00:00.000Z'), idFor, LPAS);
     expect(second.taskingId).not.toBe(first.taskingId);
     expect(second).toMatchObject({ title: 'Correct again: crime recording audit finding (nrm-not-crimed)' });
     expect(second.instructions).toContain('The registrar: Recorded under the wrong offence.');

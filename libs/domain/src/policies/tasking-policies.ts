@@ -11,7 +11,9 @@
  *
  * Every command's ids derive from the event that caused it (`idFor`, given a name made of the
  * event's id), so that a process manager that runs an event again, after a crash or in a replay,
- * sends the very same commands and the event store recognises their events as repeats.
+ * sends the very same commands and the event store recognises their events as repeats. A new
+ * tasking binds to an LPA of the register on the event's date (`activeLpas`, which the process
+ * manager reads): a correction re-tasked after its LPA ended is refused, not sent to no one.
  */
 import { type Actor, SYSTEM_ROLE } from '../actor';
 import type { AuditFindingCorrectionRejected, AuditFindingRecorded } from '../audit-finding/audit-finding.events';
@@ -47,7 +49,11 @@ const PRIORITY_FOR_RAG: Record<RequirementRag, TaskingPriority> = { red: 'high',
 const PRIORITY_FOR_SEVERITY: Record<AuditFindingSeverity, TaskingPriority> = { high: 'high', medium: 'routine', low: 'routine' };
 
 /** One tasking per LPA the refresh names, due when the refresh says. */
-export function taskingsForRefreshedRequirement(cause: Caused<IntelligenceRequirementRefreshed>, idFor: IdFor): IssueTasking[] {
+export function taskingsForRefreshedRequirement(
+  cause: Caused<IntelligenceRequirementRefreshed>,
+  idFor: IdFor,
+  activeLpas: readonly string[],
+): IssueTasking[] {
   const { requirementId, version, title, questions, rationale, rag, lpas, dueAt } = cause.event.data;
   const instructions = [
     `Fill version ${version} of the intelligence requirement "${title}" (rated ${rag}: ${rationale}).`,
@@ -63,17 +69,21 @@ export function taskingsForRefreshedRequirement(cause: Caused<IntelligenceRequir
     instructions,
     priority: PRIORITY_FOR_RAG[rag],
     dueAt,
-    source: { kind: 'intelligence-requirement', id: requirementId },
-    // The refresh was refused unless each of its LPAs was active on its date, which is this one.
-    activeLpas: [lpa],
+    source: { kind: 'intelligence-requirement', id: requirementId, version },
+    activeLpas,
   }));
 }
 
 /** The correction of a recorded finding, or of one whose correction was rejected, to its LPA. */
-export function correctionTasking(cause: Caused<AuditFindingRecorded | AuditFindingCorrectionRejected>, idFor: IdFor): IssueTasking {
+export function correctionTasking(
+  cause: Caused<AuditFindingRecorded | AuditFindingCorrectionRejected>,
+  idFor: IdFor,
+  activeLpas: readonly string[],
+): IssueTasking {
   const { findingId, auditId, lpa, category, severity, finding, recordRef, correctionDueAt } = cause.event.data;
-  const again = cause.event.type === 'AuditFindingCorrectionRejected';
-  const note = cause.event.type === 'AuditFindingCorrectionRejected' ? cause.event.data.note : undefined;
+  const rejection = cause.event.type === 'AuditFindingCorrectionRejected' ? cause.event.data : undefined;
+  const again = rejection !== undefined;
+  const note = rejection?.note;
   const instructions = [
     `${again ? 'The correction was not accepted: correct it again. ' : ''}Audit ${auditId} found (${category}, ${severity} severity): ${finding}`,
     ...(recordRef === undefined ? [] : [`Record: ${recordRef}.`]),
@@ -89,9 +99,9 @@ export function correctionTasking(cause: Caused<AuditFindingRecorded | AuditFind
     instructions,
     priority: PRIORITY_FOR_SEVERITY[severity],
     dueAt: correctionDueAt,
-    source: { kind: 'audit-finding', id: findingId },
-    // The finding was refused unless its LPA was active on its date, which is this one.
-    activeLpas: [lpa],
+    // The round of correction: 0 at first, then the number of rejections so far.
+    source: { kind: 'audit-finding', id: findingId, version: rejection?.rejections ?? 0 },
+    activeLpas,
   };
 }
 
@@ -99,5 +109,5 @@ export function correctionTasking(cause: Caused<AuditFindingRecorded | AuditFind
 export function correctionDone(cause: Caused<TaskingCompleted>): MarkCorrectionDone | undefined {
   const { source, taskingId } = cause.event.data;
   if (source?.kind !== 'audit-finding') return undefined;
-  return { type: 'MarkCorrectionDone', actor: PROCESS_MANAGER_ACTOR, now: cause.occurredAt, findingId: source.id, taskingId };
+  return { type: 'MarkCorrectionDone', actor: PROCESS_MANAGER_ACTOR, now: cause.occurredAt, findingId: source.id, taskingId, round: source.version ?? 0 };
 }

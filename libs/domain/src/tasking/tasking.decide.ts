@@ -22,7 +22,7 @@ import {
 } from '../errors';
 import { requireRole } from '../permissions';
 import { check, refuseInvalid } from '../validation';
-import { isIsoInstant } from '../calendar';
+import { instantMillis, isIsoInstant } from '../calendar';
 import type {
   AcknowledgeTasking,
   CancelTasking,
@@ -86,27 +86,43 @@ function issue(command: IssueTasking, state: TaskingState): Events {
     throw new TaskingSourceNotPermittedError(command.actor.role);
   }
   const source = command.source;
-  refuseInvalid(command.type, [
-    check.kebabCaseId('taskingId', command.taskingId),
-    check.activeLpa('lpa', command.lpa, command.activeLpas, command.now),
-    check.text('title', command.title),
-    check.text('instructions', command.instructions),
-    check.oneOf('priority', command.priority, TASKING_PRIORITIES),
-    // Due later than issued; a repeat is judged on its terms below, whatever the time now.
-    state.issued ? undefined : check.instantAfter('dueAt', command.dueAt, command.now),
-    ...(source === undefined
-      ? []
-      : [check.oneOf('source.kind', source.kind, TASKING_SOURCE_KINDS), check.kebabCaseId('source.id', source.id)]),
-  ]);
+  // A repeat is judged on its terms alone, before the fields: the LPA may have ended since, or
+  // the due time passed, and the same command still asks for what already holds.
   if (state.issued) {
     if (sameTerms(state, command)) return NOTHING;
     throw new TaskingAlreadyIssuedError(command.taskingId);
   }
+  refuseInvalid(command.type, [
+    check.kebabCaseId('taskingId', command.taskingId),
+    check.activeLpa('lpa', command.lpa, Array.isArray(command.activeLpas) ? command.activeLpas : [], command.now),
+    check.text('title', command.title),
+    check.text('instructions', command.instructions),
+    check.oneOf('priority', command.priority, TASKING_PRIORITIES),
+    check.instantAfter('dueAt', command.dueAt, command.now),
+    ...(source === undefined
+      ? []
+      : [
+          check.oneOf('source.kind', source.kind, TASKING_SOURCE_KINDS),
+          check.kebabCaseId('source.id', source.id),
+          source.version === undefined || (Number.isSafeInteger(source.version) && source.version >= 0)
+            ? undefined
+            : { field: 'source.version', message: 'must be a whole number, 0 or more' },
+        ]),
+  ]);
   const { taskingId, lpa, title, instructions, priority, dueAt } = command;
   return [
     {
       type: 'TaskingIssued',
-      data: { taskingId, lpa, title, instructions, priority, dueAt, source: source ? { kind: source.kind, id: source.id } : null, issuedAt: command.now },
+      data: {
+        taskingId,
+        lpa,
+        title,
+        instructions,
+        priority,
+        dueAt,
+        source: source ? { kind: source.kind, id: source.id, ...(source.version === undefined ? {} : { version: source.version }) } : null,
+        issuedAt: command.now,
+      },
     },
   ];
 }
@@ -117,9 +133,10 @@ function sameTerms(tasking: Tasking, command: IssueTasking): boolean {
     tasking.title === command.title &&
     tasking.instructions === command.instructions &&
     tasking.priority === command.priority &&
-    tasking.dueAt === command.dueAt &&
+    sameInstant(tasking.dueAt, command.dueAt) &&
     tasking.source?.kind === command.source?.kind &&
-    tasking.source?.id === command.source?.id
+    tasking.source?.id === command.source?.id &&
+    tasking.source?.version === command.source?.version
   );
 }
 
@@ -145,8 +162,9 @@ function recordDelivery(command: RecordTaskingDelivery, state: TaskingState): Ev
   const tasking = target(command, state);
   // A job that reached the worker after the issuer withdrew it is not delivered: the worker drops it.
   if (tasking.status === 'cancelled') throw new TaskingClosedError(tasking.id, tasking.status);
-  // Delivered already, or answered by the LPA since: the delivery is old news.
-  if (tasking.status !== 'issued') return NOTHING;
+  // Delivered already: a redelivery. (One the LPA answered before its delivery was recorded is
+  // still recorded as delivered: the queue handed it over, and the dispatcher counts on it.)
+  if (tasking.deliveredAt !== null) return NOTHING;
   return [{ type: 'TaskingDelivered', data: { taskingId: tasking.id, lpa: tasking.lpa, deliveredAt: command.now } }];
 }
 
@@ -202,7 +220,8 @@ function cancel(command: CancelTasking, state: TaskingState): Events {
   const tasking = target(command, state);
   refuseInvalid(command.type, [check.text('reason', command.reason)]);
   if (tasking.status === 'cancelled') return NOTHING;
-  if (!isOpen(tasking)) throw new TaskingClosedError(tasking.id, tasking.status);
+  // A declined tasking is back with its issuer, who may close it so; a completed one is done.
+  if (!isOpen(tasking) && tasking.status !== 'declined') throw new TaskingClosedError(tasking.id, tasking.status);
   return [{ type: 'TaskingCancelled', data: { taskingId: tasking.id, lpa: tasking.lpa, reason: command.reason } }];
 }
 
@@ -212,10 +231,15 @@ function escalate(command: EscalateTasking, state: TaskingState): Events {
   // Acknowledged (or answered for good) in time, or flagged already: nothing to raise. Escalation
   // jobs fire late as often as not, so these are not errors.
   if (tasking.escalated || (tasking.status !== 'issued' && tasking.status !== 'delivered')) return NOTHING;
-  if (Date.parse(command.now) < Date.parse(command.deadline)) throw new EscalationBeforeDeadlineError(tasking.id, command.deadline);
+  if (instantMillis(command.now) < instantMillis(command.deadline)) throw new EscalationBeforeDeadlineError(tasking.id, command.deadline);
   return [{ type: 'TaskingEscalated', data: { taskingId: tasking.id, lpa: tasking.lpa, priority: tasking.priority, deadline: command.deadline } }];
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+/** The same instant, however it is written (`…T17:00Z`, `…T17:00:00.000Z`). */
+function sameInstant(a: string, b: string): boolean {
+  return isIsoInstant(a) && isIsoInstant(b) ? instantMillis(a) === instantMillis(b) : a === b;
 }

@@ -92,6 +92,7 @@ function command(s: Step): TaskingCommand {
 interface Model {
   issued: { priority: TaskingPriority; forAudit: boolean } | undefined;
   status: TaskingStatus;
+  delivered: boolean;
   escalated: boolean;
   outcome: string | undefined;
   declineReason: string | undefined;
@@ -122,8 +123,10 @@ function expected(model: Model, s: Step): Outcome {
   const closed = { refused: 'TaskingClosedError' };
   switch (s.kind) {
     case 'deliver':
+      // Recorded once, whatever the LPA did meanwhile; never once the issuer withdrew it.
       if (model.status === 'cancelled') return closed;
-      return model.status === 'issued' ? apply(model, 'TaskingDelivered', () => (model.status = 'delivered')) : { events: [] };
+      if (model.delivered) return { events: [] };
+      return apply(model, 'TaskingDelivered', () => ((model.delivered = true), model.status === 'issued' && (model.status = 'delivered')));
     case 'acknowledge':
       if (model.status === 'acknowledged' || model.status === 'completed') return { events: [] };
       return open ? apply(model, 'TaskingAcknowledged', () => (model.status = 'acknowledged')) : closed;
@@ -134,8 +137,9 @@ function expected(model: Model, s: Step): Outcome {
       if (model.status === 'declined') return model.declineReason === s.reason ? { events: [] } : { refused: 'TaskingAlreadyAnsweredError' };
       return open ? apply(model, 'TaskingDeclined', () => ((model.status = 'declined'), (model.declineReason = s.reason))) : closed;
     case 'cancel':
+      // The issuer may withdraw it while open, or close it once the LPA declined it.
       if (model.status === 'cancelled') return { events: [] };
-      return open ? apply(model, 'TaskingCancelled', () => (model.status = 'cancelled')) : closed;
+      return open || model.status === 'declined' ? apply(model, 'TaskingCancelled', () => (model.status = 'cancelled')) : closed;
     case 'escalate':
       if (model.escalated || (model.status !== 'issued' && model.status !== 'delivered')) return { events: [] };
       return s.late ? apply(model, 'TaskingEscalated', () => (model.escalated = true)) : { refused: 'EscalationBeforeDeadlineError' };
@@ -148,7 +152,7 @@ function apply(_model: Model, event: TaskingEventType, change: () => unknown): O
 }
 
 function run(steps: readonly Step[]): string[] {
-  const model: Model = { issued: undefined, status: 'issued', escalated: false, outcome: undefined, declineReason: undefined };
+  const model: Model = { issued: undefined, status: 'issued', delivered: false, escalated: false, outcome: undefined, declineReason: undefined };
   let state: TaskingState = taskingDecider.initialState();
   const seen: string[] = [];
   for (const s of steps) {

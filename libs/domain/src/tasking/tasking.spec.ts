@@ -153,6 +153,10 @@ describe('IssueTasking', () => {
     spec.given([issued]).when(issueCommand()).then([]);
     // A repeat is judged on its terms, not on the time: the due time may have passed since.
     spec.given([issued]).when(issueCommand({ now: '2018-01-01T00:00:00.000Z' })).then([]);
+    // …and not on today's register either: the LPA may have ended since.
+    spec.given([issued]).when(issueCommand({ activeLpas: ['shropshire-and-telford'] })).then([]);
+    // The same due time, written otherwise, is the same term.
+    spec.given([issued]).when(issueCommand({ dueAt: '2017-12-14T17:00Z' })).then([]);
     spec.given([issued]).when(issueCommand({ priority: 'urgent' })).then(TaskingAlreadyIssuedError);
     spec.given([issued]).when(issueCommand({ lpa: 'herefordshire' })).then(TaskingAlreadyIssuedError);
   });
@@ -188,12 +192,15 @@ describe('commands on a tasking', () => {
 });
 
 describe('RecordTaskingDelivery', () => {
-  it('records the delivery by the worker once, and a late one changes nothing', () => {
+  it('records the delivery by the worker once, also of a tasking the LPA answered before it was recorded', () => {
     spec.given([issued]).when(deliver()).then([delivered]);
     spec.given([issued, delivered]).when(deliver()).then([]);
-    spec.given([issued, acknowledged]).when(deliver()).then([]);
     spec.given([issued, delivered, acknowledged, completed]).when(deliver()).then([]);
-    spec.given([issued, declined]).when(deliver()).then([]);
+    spec.given([issued, acknowledged]).when(deliver()).thenState((state, events) => {
+      expect(events).toEqual([delivered]);
+      expect(state).toMatchObject({ status: 'acknowledged', deliveredAt: LATER });
+    });
+    spec.given([issued, declined]).when(deliver()).thenState((state) => expect(state).toMatchObject({ status: 'declined', deliveredAt: LATER }));
   });
 
   it('refuses a delivery after the issuer withdrew the tasking: the worker drops the job', () => {
@@ -205,11 +212,8 @@ describe('AcknowledgeTasking', () => {
   it('acknowledges a delivered tasking, or one the LPA sees before its delivery is recorded', () => {
     spec.given([issued, delivered]).when(acknowledge()).then([acknowledged]);
     spec.given([issued]).when(acknowledge({ note: 'DS Morris to lead.' })).then([{ type: 'TaskingAcknowledged', data: { taskingId: ID, lpa: 'shropshire', note: 'DS Morris to lead.' } }]);
-    // The delivery the worker records afterwards is old news: nothing is appended.
-    spec.given([issued, acknowledged]).when(deliver()).thenState((state, events) => {
-      expect(events).toEqual([]);
-      expect(state).toMatchObject({ status: 'acknowledged', deliveredAt: null });
-    });
+    // The delivery the worker records afterwards is recorded, and leaves the status as it is.
+    spec.given([issued, acknowledged]).when(deliver()).thenState((state) => expect(state).toMatchObject({ status: 'acknowledged', deliveredAt: LATER }));
   });
 
   it('is a repeat once acknowledged or completed; refused once declined or cancelled', () => {
@@ -271,10 +275,10 @@ describe('CancelTasking', () => {
     spec.given([issued]).when(cancel({ reason: ' ' })).then(InvalidCommandError);
   });
 
-  it('is a repeat once cancelled, and refused once the LPA answered for good', () => {
+  it('closes a tasking the LPA declined (it is back with its issuer); a repeat once cancelled; refused once completed', () => {
+    spec.given([issued, declined]).when(cancel()).thenState((state) => expect(state).toMatchObject({ status: 'cancelled', declineReason: 'This is for Telford and Wrekin: the premises are in Telford.' }));
     spec.given([issued, cancelled]).when(cancel({ reason: 'another reason' })).then([]);
     spec.given([issued, completed]).when(cancel()).then(TaskingClosedError);
-    spec.given([issued, declined]).when(cancel()).then(TaskingClosedError);
   });
 });
 

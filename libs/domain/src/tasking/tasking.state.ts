@@ -47,10 +47,9 @@ export function evolveTasking(state: TaskingState, event: TaskingEvent): Tasking
       return { ...state, status: 'cancelled', cancelReason: event.data.reason };
     case 'TaskingEscalated':
       return { ...state, escalated: true };
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
+    default:
+      // An event of a type this version does not know (written by a newer one): a fact it cannot read.
+      return state;
   }
 }
 

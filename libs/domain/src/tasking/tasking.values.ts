@@ -17,6 +17,12 @@ export type TaskingSourceKind = (typeof TASKING_SOURCE_KINDS)[number];
 export interface TaskingSource {
   readonly kind: TaskingSourceKind;
   readonly id: string;
+  /**
+   * Which state of the source the tasking answers: the version of an intelligence requirement it
+   * fills; for an audit finding, the round of correction (0 at first, n after n rejections), so
+   * that the completion of an earlier round's tasking never passes for the current correction.
+   */
+  readonly version?: number;
 }
 
 export const MAX_RECORD_REFERENCES = 50;
