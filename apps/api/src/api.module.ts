@@ -9,6 +9,7 @@ import { createHttpAdapter, HttpConventionsModule, IdempotencyModule } from '@ap
 import { ReadModelModule } from '@app/read-model';
 import { HealthModule, RedisModule } from '@app/runtime';
 import { RecommendationsModule } from './recommendations/recommendations.module';
+import { TaskingsModule } from './taskings/taskings.module';
 
 /**
  * The HTTP face: health, and the inspection and recommendation commands and queries. Every route
@@ -35,6 +36,7 @@ export class ApiModule {
         IdempotencyModule.forRoot(),
         HealthModule,
         RecommendationsModule,
+        TaskingsModule,
       ],
     };
   }

@@ -5,9 +5,11 @@
  */
 export const RECOMMENDATION_CATEGORY = 'recommendation';
 export const INSPECTION_CATEGORY = 'inspection';
+export const TASKING_CATEGORY = 'tasking';
 
 export const recommendationStream = (id: string): string => `${RECOMMENDATION_CATEGORY}-${id}`;
 export const inspectionStream = (id: string): string => `${INSPECTION_CATEGORY}-${id}`;
+export const taskingStream = (id: string): string => `${TASKING_CATEGORY}-${id}`;
 
 /** The category and id of a stream name; a name without a dash has no category. */
 export function parseStreamId(streamId: string): { readonly category: string; readonly id: string } | undefined {

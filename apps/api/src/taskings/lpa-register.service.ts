@@ -1,0 +1,60 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type Actor,
+  activeLpasOn,
+  dateOf,
+  LPA_REGISTER_STREAM,
+  type LpaRegister,
+  lpaRegisterDecider,
+  type RecordLpa,
+  SYSTEM_ROLE,
+  WEST_MERCIA_2017_LPAS,
+} from '@app/domain';
+import { EVENT_STORE, type EventStore, deterministicId, handleCommand } from '@app/event-store';
+import { type CommandAnswer, commandAnswer } from '@app/http';
+import type { CommandRequest } from '../recommendations/recommendation-commands.service';
+
+const INSTALLATION: Actor = { id: 'installation', name: 'Installation', role: SYSTEM_ROLE };
+
+/**
+ * The LPA register (DOMAIN.md, "Local policing areas"): opened with West Mercia's five 2017 LPAs
+ * when the api first starts (once, whichever process starts first: the opening's event id is
+ * fixed, so a second opening is recognised as a repeat), read for the LPAs active on a date, and
+ * changed by an administrator one LPA at a time.
+ */
+@Injectable()
+export class LpaRegisterService implements OnApplicationBootstrap {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const now = new Date().toISOString();
+    await handleCommand(this.store, {
+      streamId: LPA_REGISTER_STREAM,
+      decider: lpaRegisterDecider,
+      command: { type: 'OpenLpaRegister', actor: INSTALLATION, now, lpas: WEST_MERCIA_2017_LPAS },
+      context: { commandId: deterministicId('lpa-register/open'), actor: INSTALLATION, correlationId: 'installation', now, repeatable: true },
+    });
+  }
+
+  /** The register as the log has it now: a handful of events, read whole. */
+  async register(): Promise<LpaRegister> {
+    const events = await this.store.readStream(LPA_REGISTER_STREAM);
+    return events.reduce((state, event) => lpaRegisterDecider.evolve(state, event as never), lpaRegisterDecider.initialState());
+  }
+
+  /** The codes of the LPAs active on the date of `instant` (ISO 8601, Z). */
+  async activeOn(instant: string): Promise<string[]> {
+    return activeLpasOn(await this.register(), dateOf(instant));
+  }
+
+  /** Adds or ends one LPA; answers with the LPA's code as the id, and the register's revision. */
+  async record(body: Omit<RecordLpa, 'type' | 'actor' | 'now'>, request: CommandRequest): Promise<CommandAnswer> {
+    const result = await handleCommand(this.store, {
+      streamId: LPA_REGISTER_STREAM,
+      decider: lpaRegisterDecider,
+      command: { type: 'RecordLpa', actor: request.actor, now: request.now, ...body },
+      context: { commandId: request.commandId, actor: request.actor, correlationId: request.correlationId, now: request.now, repeatable: request.repeatable ?? true },
+    });
+    return commandAnswer(this.store, body.code, result);
+  }
+}

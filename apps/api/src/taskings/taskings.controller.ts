@@ -1,0 +1,90 @@
+import { Body, Controller, HttpCode, Param, type PipeTransform, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { actorFor, Allow, BEARER_SCHEME } from '@app/auth';
+import { isKebabCaseId, LPA_REGISTER_COMMAND_ROLES, type Role } from '@app/domain';
+import { type CommandAnswer, RequestValidationError } from '@app/http';
+import { Call, type CommandCall } from '../recommendations/command-call';
+import type { CommandRequest } from '../recommendations/recommendation-commands.service';
+import { LpaRegisterService } from './lpa-register.service';
+import { AcknowledgeTaskingDto, CompleteTaskingDto, IssueTaskingDto, ReasonDto, RecordLpaDto } from './tasking.dto';
+import { TaskingCommands } from './taskings.service';
+
+/** API.md, Commands: who may send each tasking command over HTTP (the domain checks again). */
+const ISSUERS = ['strategic-lead', 'intelligence'] as const satisfies readonly Role[];
+const LPA = ['lpa'] as const satisfies readonly Role[];
+
+/** A tasking id: kebab-case, at most 100 characters (the ids the API gives are UUIDs). */
+class TaskingIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!isKebabCaseId(value)) throw new RequestValidationError([{ field: 'id', message: 'must be a tasking id' }]);
+    return value;
+  }
+}
+
+/** API.md, Commands: taskings and the LPA register. */
+@ApiTags('taskings')
+@ApiBearerAuth(BEARER_SCHEME)
+@Controller('api')
+export class TaskingCommandsController {
+  constructor(
+    private readonly taskings: TaskingCommands,
+    private readonly register: LpaRegisterService,
+  ) {}
+
+  @Post('taskings')
+  @HttpCode(201)
+  @Allow(...ISSUERS)
+  issue(@Body() body: IssueTaskingDto, @Call() call: CommandCall) {
+    const { lpas, ...terms } = body;
+    return this.taskings.issue(lpas, terms, request(call, ISSUERS));
+  }
+
+  @Post('taskings/:id/acknowledgement')
+  @HttpCode(200)
+  @Allow(...LPA)
+  async acknowledge(@Param('id', TaskingIdPipe) id: string, @Body() body: AcknowledgeTaskingDto, @Call() call: CommandCall) {
+    return this.run(id, { type: 'AcknowledgeTasking', ...body }, call, LPA);
+  }
+
+  @Post('taskings/:id/completion')
+  @HttpCode(200)
+  @Allow(...LPA)
+  async complete(@Param('id', TaskingIdPipe) id: string, @Body() body: CompleteTaskingDto, @Call() call: CommandCall) {
+    return this.run(id, { type: 'CompleteTasking', ...body }, call, LPA);
+  }
+
+  @Post('taskings/:id/decline')
+  @HttpCode(200)
+  @Allow(...LPA)
+  async decline(@Param('id', TaskingIdPipe) id: string, @Body() body: ReasonDto, @Call() call: CommandCall) {
+    return this.run(id, { type: 'DeclineTasking', ...body }, call, LPA);
+  }
+
+  @Post('taskings/:id/cancellation')
+  @HttpCode(200)
+  @Allow(...ISSUERS)
+  async cancel(@Param('id', TaskingIdPipe) id: string, @Body() body: ReasonDto, @Call() call: CommandCall) {
+    return this.run(id, { type: 'CancelTasking', ...body }, call, ISSUERS);
+  }
+
+  @Post('lpas')
+  @HttpCode(200)
+  @Allow('admin')
+  async recordLpa(@Body() body: RecordLpaDto, @Call() call: CommandCall) {
+    return call.answer(await this.register.record(body, request(call, LPA_REGISTER_COMMAND_ROLES.RecordLpa)));
+  }
+
+  private async run(id: string, command: Parameters<TaskingCommands['execute']>[1], call: CommandCall, roles: readonly Role[]): Promise<CommandAnswer> {
+    return call.answer(await this.taskings.execute(id, command, request(call, roles), call.expectedRevision));
+  }
+}
+
+function request(call: CommandCall, roles: readonly Role[]): CommandRequest {
+  return {
+    actor: actorFor(call.principal, roles),
+    commandId: call.commandId,
+    correlationId: call.commandId,
+    now: new Date().toISOString(),
+    repeatable: call.keyed,
+  };
+}

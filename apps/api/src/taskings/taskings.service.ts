@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type AcknowledgeTasking,
+  type CancelTasking,
+  type CompleteTasking,
+  dateOf,
+  type DeclineTasking,
+  InvalidCommandError,
+  type IssueTasking,
+  TaskingNotFoundError,
+  type TaskingState,
+  taskingDecider,
+} from '@app/domain';
+import {
+  AggregateCache,
+  type CommandResult,
+  EVENT_STORE,
+  type EventStore,
+  WrongExpectedRevisionError,
+  deterministicId,
+  handleCommand,
+} from '@app/event-store';
+import { type CommandAnswer, commandAnswer } from '@app/http';
+import { taskingStream } from '@app/read-model';
+import type { CommandRequest } from '../recommendations/recommendation-commands.service';
+import { LpaRegisterService } from './lpa-register.service';
+
+/** What a tasking request asks for, besides the LPAs: the terms every LPA's tasking shares. */
+export type TaskingTerms = Pick<IssueTasking, 'title' | 'instructions' | 'priority' | 'dueAt' | 'source'>;
+
+type OnTasking = AcknowledgeTasking | CompleteTasking | DeclineTasking | CancelTasking;
+type Body<Command> = Command extends unknown ? Omit<Command, 'actor' | 'now' | 'taskingId'> : never;
+
+/**
+ * The write side of taskings: issuing one tasking per LPA, and the LPA's and the issuer's
+ * commands on one. An LPA user's reach ends at its own LPA's taskings, on every answer: the domain
+ * answers another's as one that does not exist, and so does this service where the log would
+ * otherwise speak first (a stale If-Match is checked before the domain decides).
+ */
+@Injectable()
+export class TaskingCommands {
+  private readonly taskings = new AggregateCache<TaskingState>();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly register: LpaRegisterService,
+  ) {}
+
+  /**
+   * One tasking per LPA, each its own stream: separate appends. Each tasking's id derives from
+   * the request's command id and its LPA, so that the same request sent again with its
+   * Idempotency-Key (after a failure between two of them) issues what is missing and answers as
+   * the first time; without a key, each request issues new taskings.
+   */
+  async issue(
+    lpas: readonly string[],
+    terms: TaskingTerms,
+    request: CommandRequest,
+  ): Promise<CommandAnswer & { taskings: { id: string; lpa: string }[] }> {
+    const activeLpas = await this.register.activeOn(request.now);
+    // Every LPA is checked before any is tasked, so that one not in the register issues nothing.
+    const inactive = lpas.flatMap((lpa, i) => (activeLpas.includes(lpa) ? [] : [{ field: `lpas[${i}]`, message: `${lpa} is not an LPA of the register active on ${dateOf(request.now)}` }]));
+    if (inactive.length > 0) throw new InvalidCommandError('IssueTasking', inactive);
+    const issued: { id: string; lpa: string; result: CommandResult<TaskingState, unknown> }[] = [];
+    for (const lpa of lpas) {
+      const repeatable = request.repeatable ?? true;
+      const taskingId = repeatable ? deterministicId(`${request.commandId}/tasking/${lpa}`) : randomUUID();
+      const result = await handleCommand(this.store, {
+        streamId: taskingStream(taskingId),
+        decider: taskingDecider,
+        command: { type: 'IssueTasking', actor: request.actor, now: request.now, taskingId, lpa, ...terms, activeLpas },
+        context: { ...context(request), commandId: deterministicId(`${request.commandId}/${lpa}`), repeatable },
+        cache: this.taskings,
+      });
+      issued.push({ id: taskingId, lpa, result });
+    }
+    const [first] = issued;
+    if (!first) throw new Error('issue: no LPA to task (the request validation lets none through)');
+    const last = issued.reduce((latest, one) => ((one.result.position ?? 0n) > (latest.result.position ?? 0n) ? one : latest));
+    const answer = await commandAnswer(this.store, first.id, { ...last.result, streamId: taskingStream(last.id) });
+    return { ...answer, id: first.id, taskings: issued.map(({ id, lpa }) => ({ id, lpa })) };
+  }
+
+  /** A command on one tasking; `expectedRevision` is the caller's If-Match, if any. */
+  async execute(taskingId: string, command: Body<OnTasking>, request: CommandRequest, expectedRevision?: number): Promise<CommandAnswer> {
+    const streamId = taskingStream(taskingId);
+    try {
+      const result = await handleCommand(this.store, {
+        streamId,
+        decider: taskingDecider,
+        command: { ...command, taskingId, actor: request.actor, now: request.now },
+        context: context(request),
+        expectedRevision,
+        cache: this.taskings,
+      });
+      return await commandAnswer(this.store, taskingId, result);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError && request.actor.role === 'lpa' && !(await this.ownedBy(streamId, request.actor.lpa))) {
+        // The revision of another LPA's tasking (or of none) is not this LPA's to learn.
+        throw new TaskingNotFoundError(taskingId);
+      }
+      throw error;
+    }
+  }
+
+  private async ownedBy(streamId: string, lpa: string | undefined): Promise<boolean> {
+    const events = await this.store.readStream(streamId);
+    const state = events.reduce((folded, event) => taskingDecider.evolve(folded, event as never), taskingDecider.initialState());
+    return state.issued && state.lpa === lpa;
+  }
+}
+
+function context(request: CommandRequest) {
+  return {
+    commandId: request.commandId,
+    actor: request.actor,
+    correlationId: request.correlationId,
+    now: request.now,
+    repeatable: request.repeatable ?? true,
+  };
+}

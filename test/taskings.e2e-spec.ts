@@ -1,0 +1,277 @@
+/**
+ * Taskings and the LPA register over HTTP, against the running standalone app (SQLite), as a black
+ * box (API.md, Commands): issuing to several LPAs, each LPA acting on its own taskings and on no
+ * other's (another LPA's tasking answers exactly as one that does not exist, a stale If-Match
+ * included), the issuer cancelling, the register opened at start and restructured by an
+ * administrator, and the role matrix of these routes. What the log holds is read through
+ * `GET /api/history`.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Role } from '@app/domain';
+import { HttpClient, type Reply, tokenFor } from './support/http-client';
+import { freePort, type RunningProcess, startApp, waitForStatus } from './support/processes';
+
+const STANDALONE = 'dist/apps/standalone/src/main.js';
+const SECRET = `taskings-e2e-${randomUUID()}`;
+const DUE_AT = '2099-01-31T17:00:00Z';
+
+const PEOPLE = {
+  lead: { sub: 'u-det-supt', name: 'Det Supt (strategic lead)', roles: ['strategic-lead'] },
+  intelligence: { sub: 'u-fib-ds', name: 'FIB threat desk DS', roles: ['intelligence'] },
+  registrar: { sub: 'u-fcr', name: 'Force Crime Registrar', roles: ['registrar'] },
+  board: { sub: 'u-sib-chair', name: 'Service Improvement Board chair', roles: ['board'] },
+  admin: { sub: 'u-admin', name: 'System owner', roles: ['admin'] },
+  shropshire: { sub: 'u-shrop-liu', name: 'Shropshire LPA intelligence unit', roles: ['lpa'], lpa: 'shropshire' },
+  telford: { sub: 'u-tw-liu', name: 'Telford & Wrekin LPA intelligence unit', roles: ['lpa'], lpa: 'telford-and-wrekin' },
+  herefordshire: { sub: 'u-here-liu', name: 'Herefordshire LPA intelligence unit', roles: ['lpa'], lpa: 'herefordshire' },
+} as const satisfies Record<string, { sub: string; name: string; roles: readonly Role[]; lpa?: string }>;
+type Who = keyof typeof PEOPLE;
+const TOKENS = Object.fromEntries(Object.entries(PEOPLE).map(([who, subject]) => [who, tokenFor(SECRET, subject)])) as Record<Who, string>;
+
+interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: ReadonlyArray<{ field: string; message: string }>;
+}
+interface IssueAnswer {
+  readonly id: string;
+  readonly position: string;
+  readonly taskings: ReadonlyArray<{ id: string; lpa: string }>;
+}
+interface HistoryEvent {
+  readonly type: string;
+  readonly stream: string;
+  readonly actor: { id: string; role: string };
+  readonly data: Record<string, unknown>;
+}
+
+let dataDir: string;
+let app: RunningProcess;
+let http: HttpClient;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'taskings-e2e-'));
+  const port = await freePort();
+  app = startApp(STANDALONE, {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    AUTH_JWT_SECRET: SECRET,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `taskings-e2e-${process.pid}`,
+  });
+  await waitForStatus(port, '/health/ready', 200, app);
+  http = new HttpClient(port);
+}, 60_000);
+
+afterAll(async () => {
+  http?.close();
+  await app?.stop('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const tasking = (overrides: Record<string, unknown> = {}) => ({
+  lpas: ['shropshire', 'telford-and-wrekin'],
+  title: 'Fill the modern slavery intelligence requirement',
+  instructions: 'Report what is known locally of labour exploitation at car washes and nail bars.',
+  priority: 'high',
+  dueAt: DUE_AT,
+  source: { kind: 'intelligence-requirement', id: 'modern-slavery' },
+  ...overrides,
+});
+
+async function issue(overrides: Record<string, unknown> = {}, who: Who = 'intelligence'): Promise<IssueAnswer> {
+  const reply = await http.post<IssueAnswer>('/api/taskings', TOKENS[who], tasking(overrides));
+  expect(reply.status).toBe(201);
+  return reply.body;
+}
+const idFor = (answer: IssueAnswer, lpa: string): string => answer.taskings.find((t) => t.lpa === lpa)!.id;
+
+/** The log's events of one stream, once the read model has reached `position`. */
+async function history(stream: string, position: string): Promise<HistoryEvent[]> {
+  const reply = await http.get<{ items: HistoryEvent[] }>(`/api/history?stream=${encodeURIComponent(stream)}&position=${position}`, TOKENS.board);
+  expect(reply.status).toBe(200);
+  return reply.body.items;
+}
+
+/** An LPA's view of another LPA's tasking must be the view of one that does not exist. */
+function expectNotFoundAlike(reply: Reply<Problem>, missing: Reply<Problem>, id: string, missingId: string): void {
+  expect(reply.status).toBe(404);
+  expect({ ...reply.body, detail: reply.body.detail.replace(id, '<id>') }).toEqual({ ...missing.body, detail: missing.body.detail.replace(missingId, '<id>') });
+  expect(reply.text).not.toContain('Fill the modern slavery');
+}
+
+describe('the LPA register', () => {
+  it("is opened at start with West Mercia's five LPAs of 2017, once", async () => {
+    const probe = await issue({ lpas: ['herefordshire'] });
+    const events = await history('lpa-register', probe.position);
+    expect(events.map((event) => event.type)).toEqual(['LpaRegisterOpened']);
+    expect((events[0]!.data.lpas as Array<{ code: string }>).map((lpa) => lpa.code)).toEqual([
+      'herefordshire',
+      'shropshire',
+      'telford-and-wrekin',
+      'north-worcestershire',
+      'south-worcestershire',
+    ]);
+    expect(events[0]!.actor.role).toBe('system');
+  });
+});
+
+describe('issuing taskings', () => {
+  it('issues one tasking per LPA, each in its own stream, with its source', async () => {
+    const answer = await issue();
+    expect(answer.taskings.map((t) => t.lpa)).toEqual(['shropshire', 'telford-and-wrekin']);
+    expect(new Set(answer.taskings.map((t) => t.id)).size).toBe(2);
+    for (const { id, lpa } of answer.taskings) {
+      const [issued] = await history(`tasking-${id}`, answer.position);
+      expect(issued).toMatchObject({ type: 'TaskingIssued', data: { taskingId: id, lpa, priority: 'high', source: { kind: 'intelligence-requirement', id: 'modern-slavery' } } });
+    }
+  });
+
+  it('refuses an LPA not in the register, or repeated, with nothing issued (400)', async () => {
+    const unknown = await http.post<Problem>('/api/taskings', TOKENS.lead, tasking({ lpas: ['shropshire', 'west-midlands'] }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ field: 'lpas.1', message: expect.stringContaining('west-midlands is not an LPA of the register') }]);
+    const twice = await http.post<Problem>('/api/taskings', TOKENS.lead, tasking({ lpas: ['shropshire', 'shropshire'] }));
+    expect(twice.status).toBe(400);
+  });
+
+  it('refuses bad terms with their fields (400), and a due time already past', async () => {
+    const bad = await http.post<Problem>('/api/taskings', TOKENS.lead, tasking({ priority: 'whenever', dueAt: 'tomorrow', title: '' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.map((error) => error.field).sort()).toEqual(['dueAt', 'priority', 'title']);
+    const past = await http.post<Problem>('/api/taskings', TOKENS.lead, tasking({ dueAt: '2017-12-14T17:00:00Z' }));
+    expect(past.status).toBe(400);
+    expect(past.body.errors).toEqual([{ field: 'dueAt', message: expect.stringContaining('must be later than') }]);
+  });
+
+  it('issues the same taskings once for a repeat with the same Idempotency-Key', async () => {
+    const key = randomUUID();
+    const first = await http.post<IssueAnswer>('/api/taskings', TOKENS.lead, tasking(), { 'idempotency-key': key });
+    const again = await http.post<IssueAnswer>('/api/taskings', TOKENS.lead, tasking(), { 'idempotency-key': key });
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+});
+
+describe('each LPA acts on its own taskings, and on no other', () => {
+  it('acknowledges and completes its own', async () => {
+    const answer = await issue();
+    for (const lpa of ['shropshire', 'telford-and-wrekin'] as const) {
+      const who: Who = lpa === 'shropshire' ? 'shropshire' : 'telford';
+      const id = idFor(answer, lpa);
+      expect((await http.post(`/api/taskings/${id}/acknowledgement`, TOKENS[who], { note: 'DS to lead.' })).status).toBe(200);
+      const done = await http.post<{ position: string }>(`/api/taskings/${id}/completion`, TOKENS[who], { outcome: 'Two premises found.', refs: ['22/45678/17'] });
+      expect(done.status).toBe(200);
+      const events = await history(`tasking-${id}`, done.body.position);
+      expect(events.map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingAcknowledged', 'TaskingCompleted']);
+      expect(events[2]!.actor).toMatchObject({ id: PEOPLE[who].sub, role: 'lpa' });
+    }
+  });
+
+  it("answers another LPA's tasking exactly as one that does not exist, on every command, a stale If-Match included", async () => {
+    const answer = await issue();
+    const theirs = idFor(answer, 'shropshire');
+    const missingId = randomUUID();
+    for (const [path, body] of [
+      ['acknowledgement', {}],
+      ['completion', { outcome: 'Nothing found.' }],
+      ['decline', { reason: 'Not ours.' }],
+    ] as const) {
+      const missing = await http.post<Problem>(`/api/taskings/${missingId}/${path}`, TOKENS.herefordshire, body);
+      expectNotFoundAlike(await http.post<Problem>(`/api/taskings/${theirs}/${path}`, TOKENS.herefordshire, body), missing, theirs, missingId);
+      for (const ifMatch of ['"0"', '"7"']) {
+        const missingWithRevision = await http.post<Problem>(`/api/taskings/${missingId}/${path}`, TOKENS.herefordshire, body, { 'if-match': ifMatch });
+        const theirsWithRevision = await http.post<Problem>(`/api/taskings/${theirs}/${path}`, TOKENS.herefordshire, body, { 'if-match': ifMatch });
+        expectNotFoundAlike(theirsWithRevision, missingWithRevision, theirs, missingId);
+      }
+    }
+    // Their own LPA with a stale If-Match learns it is stale.
+    expect((await http.post(`/api/taskings/${theirs}/acknowledgement`, TOKENS.shropshire, {}, { 'if-match': '"5"' })).status).toBe(412);
+    // And nothing was appended by the refused calls.
+    const events = await history(`tasking-${theirs}`, answer.position);
+    expect(events.map((event) => event.type)).toEqual(['TaskingIssued']);
+  });
+});
+
+describe('the issuer', () => {
+  it('cancels an open tasking; the LPA can then no longer act on it (409)', async () => {
+    const answer = await issue({ lpas: ['shropshire'] });
+    const id = idFor(answer, 'shropshire');
+    expect((await http.post(`/api/taskings/${id}/cancellation`, TOKENS.lead, { reason: 'Superseded.' })).status).toBe(200);
+    const late = await http.post<Problem>(`/api/taskings/${id}/acknowledgement`, TOKENS.shropshire, {});
+    expect(late.status).toBe(409);
+  });
+
+  it('closes a tasking its LPA declined', async () => {
+    const answer = await issue({ lpas: ['telford-and-wrekin'] });
+    const id = idFor(answer, 'telford-and-wrekin');
+    expect((await http.post(`/api/taskings/${id}/decline`, TOKENS.telford, { reason: 'The premises are in Shropshire.' })).status).toBe(200);
+    const closed = await http.post<{ position: string }>(`/api/taskings/${id}/cancellation`, TOKENS.intelligence, { reason: 'Re-tasked to Shropshire.' });
+    expect(closed.status).toBe(200);
+    expect((await history(`tasking-${id}`, closed.body.position)).map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingDeclined', 'TaskingCancelled']);
+  });
+});
+
+describe('who may call the tasking routes (DOMAIN.md, API.md)', () => {
+  const ROUTES: ReadonlyArray<{ path: (id: string) => string; body: object; allowed: readonly Who[] }> = [
+    { path: () => '/api/taskings', body: tasking({ lpas: ['herefordshire'] }), allowed: ['lead', 'intelligence'] },
+    { path: (id) => `/api/taskings/${id}/acknowledgement`, body: {}, allowed: ['herefordshire'] },
+    { path: (id) => `/api/taskings/${id}/completion`, body: { outcome: 'Done.' }, allowed: ['herefordshire'] },
+    { path: (id) => `/api/taskings/${id}/decline`, body: { reason: 'Not ours.' }, allowed: ['herefordshire'] },
+    { path: (id) => `/api/taskings/${id}/cancellation`, body: { reason: 'Withdrawn.' }, allowed: ['lead', 'intelligence'] },
+    { path: () => '/api/lpas', body: { code: 'herefordshire', name: 'Herefordshire', activeFrom: '2017-01-01' }, allowed: ['admin'] },
+  ];
+
+  it('answers 401 without a token, 403 to a role not allowed, and lets the allowed ones through', async () => {
+    let checked = 0;
+    for (const route of ROUTES) {
+      for (const who of Object.keys(PEOPLE) as Who[]) {
+        // A fresh tasking for each call, so that an allowed call finds it open.
+        const id = idFor(await issue({ lpas: ['herefordshire'] }), 'herefordshire');
+        const reply = await http.post<Problem>(route.path(id), TOKENS[who], route.body);
+        if (route.allowed.includes(who)) {
+          expect({ who, path: route.path('<id>'), status: reply.status }).toEqual({ who, path: route.path('<id>'), status: expect.any(Number) });
+          expect([200, 201]).toContain(reply.status);
+        } else if (PEOPLE[who].roles.includes('lpa' as never) && route.allowed.some((a) => PEOPLE[a].roles.includes('lpa' as never))) {
+          // Another LPA: not found, never forbidden (which would tell it the tasking exists).
+          expect({ who, path: route.path('<id>'), status: reply.status }).toEqual({ who, path: route.path('<id>'), status: 404 });
+        } else {
+          expect({ who, path: route.path('<id>'), status: reply.status }).toEqual({ who, path: route.path('<id>'), status: 403 });
+        }
+        checked += 1;
+      }
+      const anonymous = await http.post(route.path(randomUUID()), undefined, route.body);
+      expect(anonymous.status).toBe(401);
+    }
+    console.log(`tasking routes: ${checked} role cells and ${ROUTES.length} anonymous calls checked`);
+  }, 60_000);
+});
+
+describe('a restructure of the register (19 January 2026)', () => {
+  it('adds an LPA and ends another: taskings bind to the LPAs active on their day', async () => {
+    const added = await http.post<Problem>('/api/lpas', TOKENS.admin, { code: 'shropshire-and-telford', name: 'Shropshire & Telford', activeFrom: '2026-01-19' });
+    expect(added.status).toBe(200);
+    const repeat = await http.post('/api/lpas', TOKENS.admin, { code: 'shropshire-and-telford', name: 'Shropshire & Telford', activeFrom: '2026-01-19' });
+    expect(repeat.status).toBe(200);
+    expect((await http.post<Problem>('/api/lpas', TOKENS.admin, { code: 'shropshire-and-telford', name: 'Another name', activeFrom: '2026-01-19' })).status).toBe(409);
+
+    const ended = await http.post('/api/lpas', TOKENS.admin, { code: 'south-worcestershire', name: 'South Worcestershire', activeFrom: '2017-01-01', activeTo: '2026-01-18' });
+    expect(ended.status).toBe(200);
+    // Today is after the restructure: the new LPA takes taskings, the ended one no longer does.
+    expect((await issue({ lpas: ['shropshire-and-telford'] })).taskings).toHaveLength(1);
+    const refused = await http.post<Problem>('/api/taskings', TOKENS.lead, tasking({ lpas: ['south-worcestershire'] }));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]?.field).toBe('lpas.0');
+  });
+
+  it('refuses a bad LPA (400)', async () => {
+    const bad = await http.post<Problem>('/api/lpas', TOKENS.admin, { code: 'Not Kebab', name: '', activeFrom: '19/01/2026' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.map((error) => error.field).sort()).toEqual(['activeFrom', 'code', 'name']);
+  });
+});
