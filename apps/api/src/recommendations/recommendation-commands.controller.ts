@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { actorFor, Allow, BEARER_SCHEME } from '@app/auth';
-import { INSPECTION_COMMAND_ROLES, RECOMMENDATION_COMMAND_ROLES, type Role } from '@app/domain';
+import { Allow, BEARER_SCHEME } from '@app/auth';
+import { INSPECTION_COMMAND_ROLES, RECOMMENDATION_COMMAND_ROLES } from '@app/domain';
 import type { CommandAnswer } from '@app/http';
-import { Call, type CommandCall } from './command-call';
+import { Call, type CommandCall, commandRequest as request } from '../commands/command-call';
 import { RecommendationIdPipe } from './recommendation-id.pipe';
 import {
   AssignRecommendationDto,
@@ -15,7 +15,7 @@ import {
   RegisterInspectionDto,
   ReopenRecommendationDto,
 } from './recommendation.dto';
-import { type CommandRequest, RecommendationCommands } from './recommendation-commands.service';
+import { RecommendationCommands } from './recommendation-commands.service';
 
 type RecommendationCommandType = Exclude<keyof typeof RECOMMENDATION_COMMAND_ROLES, 'RegisterRecommendation'>;
 const ROLES = RECOMMENDATION_COMMAND_ROLES;
@@ -92,14 +92,4 @@ export class RecommendationCommandsController {
   private async run(id: string, type: RecommendationCommandType, fields: object, call: CommandCall): Promise<CommandAnswer> {
     return call.answer(await this.commands.execute(id, { type, ...fields } as never, request(call, ROLES[type]), call.expectedRevision));
   }
-}
-
-function request(call: CommandCall, roles: readonly Role[]): CommandRequest {
-  return {
-    actor: actorFor(call.principal, roles),
-    commandId: call.commandId,
-    correlationId: call.commandId,
-    now: new Date().toISOString(),
-    repeatable: call.keyed,
-  };
 }

@@ -11,7 +11,8 @@ import {
 } from '@app/event-store';
 import { SqliteEventStore } from '@app/event-store/sqlite/sqlite-event-store';
 import { STOLEN_FREEDOM_RECOMMENDATIONS } from '../../../../libs/domain/src/testing/stolen-freedom';
-import { type CommandRequest, RecommendationCommands } from './recommendation-commands.service';
+import type { CommandRequest } from '../commands/command-call';
+import { RecommendationCommands } from './recommendation-commands.service';
 
 /** The real store, failing every append to a recommendation stream while `down` is set. */
 class FlakyStore extends SqliteEventStore {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  type Actor,
   inspectionDecider,
   InspectionAlreadyRegisteredError,
   type InspectionRegistered,
@@ -14,18 +13,7 @@ import {
 import { AggregateCache, deterministicId, EVENT_STORE, type EventStore, handleCommand } from '@app/event-store';
 import { type CommandAnswer, commandAnswer, toCommandAnswer } from '@app/http';
 import { inspectionStream, recommendationStream } from '@app/read-model';
-
-/** Who asks and as part of what; `commandId` makes a retried request append nothing new. */
-export interface CommandRequest {
-  readonly actor: Actor;
-  /** Derived from the Idempotency-Key when there is one, else fresh per request. */
-  readonly commandId: string;
-  readonly correlationId: string;
-  /** The request's instant (ISO 8601, Z): the domain's only clock. */
-  readonly now: string;
-  /** False when the command id is fresh (no Idempotency-Key): it cannot be a repeat. */
-  readonly repeatable?: boolean;
-}
+import { type CommandRequest, commandContext } from '../commands/command-call';
 
 
 /** Commands without the request's envelope: the service adds actor and instant. */
@@ -62,7 +50,7 @@ export class RecommendationCommands {
         command: { type: 'RegisterInspection', ...metadata, ...body },
         // No expected revision of our own: a second registration is the domain's to refuse, by
         // the rule it breaks, not a write conflict to retry.
-        context: this.context(request),
+        context: commandContext(request),
       });
     } catch (error) {
       if (!(error instanceof InspectionAlreadyRegisteredError)) throw error;
@@ -78,7 +66,7 @@ export class RecommendationCommands {
         streamId: recommendationStream(command.id),
         decider: recommendationDecider,
         command,
-        context: { ...this.context(request), commandId: deterministicId(`${registered.id}/${command.id}`), repeatable: true },
+        context: { ...commandContext(request), commandId: deterministicId(`${registered.id}/${command.id}`), repeatable: true },
       });
       if (result.position !== undefined && result.position > position) position = result.position;
     }
@@ -99,7 +87,7 @@ export class RecommendationCommands {
       streamId: recommendationStream(recommendationId),
       decider: recommendationDecider,
       command: { ...command, recommendationId, actor: request.actor, now: request.now },
-      context: this.context(request),
+      context: commandContext(request),
       expectedRevision,
       cache: this.recommendations,
     });
@@ -112,16 +100,6 @@ export class RecommendationCommands {
    */
   actionIdFor(commandId: string, repeatable: boolean): string {
     return repeatable ? deterministicId(`${commandId}/action`) : randomUUID();
-  }
-
-  private context(request: CommandRequest) {
-    return {
-      commandId: request.commandId,
-      actor: request.actor,
-      correlationId: request.correlationId,
-      now: request.now,
-      repeatable: request.repeatable ?? true,
-    };
   }
 }
 

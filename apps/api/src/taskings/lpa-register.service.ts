@@ -12,7 +12,7 @@ import {
 } from '@app/domain';
 import { EVENT_STORE, type EventStore, deterministicId, handleCommand } from '@app/event-store';
 import { type CommandAnswer, commandAnswer } from '@app/http';
-import type { CommandRequest } from '../recommendations/recommendation-commands.service';
+import { type CommandRequest, commandContext } from '../commands/command-call';
 
 const INSTALLATION: Actor = { id: 'installation', name: 'Installation', role: SYSTEM_ROLE };
 
@@ -53,7 +53,7 @@ export class LpaRegisterService implements OnApplicationBootstrap {
       streamId: LPA_REGISTER_STREAM,
       decider: lpaRegisterDecider,
       command: { type: 'RecordLpa', actor: request.actor, now: request.now, ...body },
-      context: { commandId: request.commandId, actor: request.actor, correlationId: request.correlationId, now: request.now, repeatable: request.repeatable ?? true },
+      context: commandContext(request),
     });
     return commandAnswer(this.store, body.code, result);
   }

@@ -1,10 +1,9 @@
 import { Body, Controller, HttpCode, Param, type PipeTransform, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { actorFor, Allow, BEARER_SCHEME } from '@app/auth';
+import { Allow, BEARER_SCHEME } from '@app/auth';
 import { isKebabCaseId, LPA_REGISTER_COMMAND_ROLES, type Role } from '@app/domain';
 import { type CommandAnswer, RequestValidationError } from '@app/http';
-import { Call, type CommandCall } from '../recommendations/command-call';
-import type { CommandRequest } from '../recommendations/recommendation-commands.service';
+import { Call, type CommandCall, commandRequest as request } from '../commands/command-call';
 import { LpaRegisterService } from './lpa-register.service';
 import { AcknowledgeTaskingDto, CompleteTaskingDto, IssueTaskingDto, ReasonDto, RecordLpaDto } from './tasking.dto';
 import { TaskingCommands } from './taskings.service';
@@ -77,14 +76,4 @@ export class TaskingCommandsController {
   private async run(id: string, command: Parameters<TaskingCommands['execute']>[1], call: CommandCall, roles: readonly Role[]): Promise<CommandAnswer> {
     return call.answer(await this.taskings.execute(id, command, request(call, roles), call.expectedRevision));
   }
-}
-
-function request(call: CommandCall, roles: readonly Role[]): CommandRequest {
-  return {
-    actor: actorFor(call.principal, roles),
-    commandId: call.commandId,
-    correlationId: call.commandId,
-    now: new Date().toISOString(),
-    repeatable: call.keyed,
-  };
 }

@@ -23,7 +23,7 @@ import {
 } from '@app/event-store';
 import { type CommandAnswer, commandAnswer } from '@app/http';
 import { taskingStream } from '@app/read-model';
-import type { CommandRequest } from '../recommendations/recommendation-commands.service';
+import { type CommandRequest, commandContext } from '../commands/command-call';
 import { LpaRegisterService } from './lpa-register.service';
 
 /** What a tasking request asks for, besides the LPAs: the terms every LPA's tasking shares. */
@@ -70,7 +70,7 @@ export class TaskingCommands {
         streamId: taskingStream(taskingId),
         decider: taskingDecider,
         command: { type: 'IssueTasking', actor: request.actor, now: request.now, taskingId, lpa, ...terms, activeLpas },
-        context: { ...context(request), commandId: deterministicId(`${request.commandId}/${lpa}`), repeatable },
+        context: { ...commandContext(request), commandId: deterministicId(`${request.commandId}/${lpa}`), repeatable },
         cache: this.taskings,
       });
       issued.push({ id: taskingId, lpa, result });
@@ -90,7 +90,7 @@ export class TaskingCommands {
         streamId,
         decider: taskingDecider,
         command: { ...command, taskingId, actor: request.actor, now: request.now },
-        context: context(request),
+        context: commandContext(request),
         expectedRevision,
         cache: this.taskings,
       });
@@ -109,14 +109,4 @@ export class TaskingCommands {
     const state = events.reduce((folded, event) => taskingDecider.evolve(folded, event as never), taskingDecider.initialState());
     return state.issued && state.lpa === lpa;
   }
-}
-
-function context(request: CommandRequest) {
-  return {
-    commandId: request.commandId,
-    actor: request.actor,
-    correlationId: request.correlationId,
-    now: request.now,
-    repeatable: request.repeatable ?? true,
-  };
 }

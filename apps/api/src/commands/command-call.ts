@@ -1,6 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { principalOf, type Principal } from '@app/auth';
+import { actorFor, principalOf, type Principal } from '@app/auth';
+import type { Actor, Role } from '@app/domain';
+import type { CommandContext } from '@app/event-store';
 import { commandIdOf, parseIfMatch, setETag } from '@app/http';
 
 /** What every command route needs of its request besides the body. */
@@ -39,3 +41,37 @@ export const Call = createParamDecorator((_data: unknown, context: ExecutionCont
     },
   };
 });
+
+/** Who asks and as part of what; `commandId` makes a retried request append nothing new. */
+export interface CommandRequest {
+  readonly actor: Actor;
+  /** Derived from the Idempotency-Key when there is one, else fresh per request. */
+  readonly commandId: string;
+  readonly correlationId: string;
+  /** The request's instant (ISO 8601, Z): the domain's only clock. */
+  readonly now: string;
+  /** False when the command id is fresh (no Idempotency-Key): it cannot be a repeat. */
+  readonly repeatable?: boolean;
+}
+
+/** The request as the command services take it: the caller as the actor in the role the command needs. */
+export function commandRequest(call: CommandCall, roles: readonly Role[]): CommandRequest {
+  return {
+    actor: actorFor(call.principal, roles),
+    commandId: call.commandId,
+    correlationId: call.commandId,
+    now: new Date().toISOString(),
+    repeatable: call.keyed,
+  };
+}
+
+/** What `handleCommand` records of the request as its events' metadata and ids. */
+export function commandContext(request: CommandRequest): CommandContext {
+  return {
+    commandId: request.commandId,
+    actor: request.actor,
+    correlationId: request.correlationId,
+    now: request.now,
+    repeatable: request.repeatable ?? true,
+  };
+}
