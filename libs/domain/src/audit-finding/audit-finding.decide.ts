@@ -179,13 +179,12 @@ function verify(command: VerifyCorrection, state: AuditFindingState): Events {
 
 /**
  * When the LPA's next correction is due (the API's verification takes no due time, so the
- * domain derives it): the current due time while it is still ahead, as the registrar set it;
- * once it has passed, as long after the rejection as the registrar first gave, from recording to
- * the original due time. So a rejection never shortens the time left, nor tasks the LPA with
- * something already overdue.
+ * domain derives it): the later of the current due time and as long after the rejection as the
+ * registrar first gave (from recording to the original due time). So a rejection never shortens
+ * the time left, and never leaves the LPA less time to correct again than it had the first time.
  */
 function correctionDueAfterRejection(finding: AuditFinding, now: string): string {
-  if (isAfterInstant(finding.correctionDueAt, now)) return finding.correctionDueAt;
   const given = instantMillis(finding.originalCorrectionDueAt) - instantMillis(finding.recordedAt);
-  return instantAt(instantMillis(now) + given);
+  const again = instantAt(instantMillis(now) + given);
+  return isAfterInstant(finding.correctionDueAt, again) ? finding.correctionDueAt : again;
 }

@@ -406,8 +406,9 @@ describe('audit finding', () => {
       const dueAfter = (events: readonly AuditFindingEvent[]) =>
         events[0]?.type === 'AuditFindingCorrectionRejected' ? events[0].data.correctionDueAt : undefined;
 
-      it('keeps the current due time while it is still ahead', () => {
-        rejectAt('2017-12-11T12:00:00.000Z').thenState((_state, events) => expect(dueAfter(events)).toBe(DUE));
+      it('gives the LPA as long again as the registrar first gave, also while the due time is still ahead', () => {
+        // Three days before the due time: not three days to correct again, but 14 days 7 hours.
+        rejectAt('2017-12-11T12:00:00.000Z').thenState((_state, events) => expect(dueAfter(events)).toBe('2017-12-25T19:00:00.000Z'));
       });
 
       it('once it has passed, gives the LPA as long again as the registrar first gave (14 days 7 hours)', () => {
@@ -420,7 +421,7 @@ describe('audit finding', () => {
       it('counts from the original interval on a second rejection, not from the first extension', () => {
         const history = [...rejectedOnce, corrected(TASKING_2)];
         rejectAt('2017-12-22T10:00:00.000Z', history).thenState((state, events) => {
-          expect(dueAfter(events)).toBe('2017-12-29T16:00:00.000Z');
+          expect(dueAfter(events)).toBe('2018-01-05T17:00:00.000Z');
           expect(events[0]?.data).toMatchObject({ rejections: 2, rejectedTaskingId: TASKING_2 });
           expect(state).toMatchObject({ rejections: 2 });
         });
