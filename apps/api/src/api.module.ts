@@ -12,7 +12,8 @@ import { RecommendationsModule } from './recommendations/recommendations.module'
 import { TaskingsModule } from './taskings/taskings.module';
 
 /**
- * The HTTP face: health, and the inspection and recommendation commands and queries. Every route
+ * The HTTP face: health, the inspection and recommendation commands and queries, and the
+ * tasking and LPA register commands. Every route
  * goes through the bearer-token guard (default deny: a route declares `@Public` or `@Allow`),
  * answers errors as problem+json, validates its DTOs, and honours Idempotency-Key on POSTs,
  * whose records live in the read model's SQL database.

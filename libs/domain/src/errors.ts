@@ -246,11 +246,18 @@ export class TaskingAlreadyIssuedError extends DomainError {
   }
 }
 
-/** A registrar tasks LPAs only to correct what an audit found. */
+/** A registrar tasks LPAs only to correct what an audit found, and only a registrar does that. */
 export class TaskingSourceNotPermittedError extends DomainError {
   readonly kind = 'forbidden' as const;
-  constructor(readonly role: string) {
-    super(`a ${role} issues taskings only for an audit finding`);
+  constructor(
+    readonly role: string,
+    readonly sourceKind: string,
+  ) {
+    super(
+      role === 'registrar'
+        ? 'a registrar issues taskings only for an audit finding'
+        : `a ${role} may not issue a tasking for an audit finding: corrections are the registrar's`,
+    );
   }
 }
 

@@ -18,7 +18,7 @@ export {
   type IsoDate,
 } from './calendar';
 export * from './errors';
-export { isKebabCaseId, isRecordRef, KEBAB_CASE, MAX_RECORD_REF_LENGTH } from './validation';
+export { checkLpas, isKebabCaseId, isRecordRef, KEBAB_CASE, MAX_RECORD_REF_LENGTH, refuseInvalid } from './validation';
 
 // Inspection
 export { inspectionDecider } from './inspection/inspection.decider';

@@ -53,6 +53,24 @@ export const check = {
   },
 };
 
+/**
+ * The LPAs a command tasks (`lpas`): a non-empty list of kebab-case codes, each named once and
+ * each active on the command's date (`activeLpas`, from the LPA register). An unknown or ended
+ * LPA is a 400 (API.md, Commands), naming the entry at fault.
+ */
+export function checkLpas(value: unknown, activeLpas: readonly string[], now: string): Check[] {
+  if (!Array.isArray(value)) return [{ field: 'lpas', message: 'must be a list of LPA codes' }];
+  const lpas: readonly unknown[] = value;
+  if (lpas.length === 0) return [{ field: 'lpas', message: 'must name at least one LPA to task' }];
+  const active: readonly unknown[] = Array.isArray(activeLpas) ? activeLpas : [];
+  return lpas.map((lpa, index) => {
+    const field = `lpas[${index}]`;
+    const first = lpas.indexOf(lpa);
+    if (first < index && check.kebabCaseId(field, lpa) === undefined) return { field, message: `repeats lpas[${first}]` };
+    return check.activeLpa(field, lpa, active, now);
+  });
+}
+
 /** Throws the command's field issues together, so a client learns all of them from one 400. */
 export function refuseInvalid(commandType: string, checks: readonly Check[]): void {
   const issues = checks.filter((issue): issue is FieldIssue => issue !== undefined);

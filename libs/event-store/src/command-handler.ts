@@ -205,7 +205,8 @@ async function load<State, Command, Event extends DomainEvent>(
     return { state: cached.state, revision: cached.revision, position: cached.position, trusted: true };
   }
   const events = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
-  if (!cached) {
+  // A command that cannot be a repeat has no earlier run to find.
+  if (!cached && context.repeatable !== false) {
     const earlier = earlierRun(events, decider, context.commandId);
     if (earlier) return { earlier };
   }

@@ -47,13 +47,14 @@ export class LpaRegisterService implements OnApplicationBootstrap {
     return activeLpasOn(await this.register(), dateOf(instant));
   }
 
-  /** Adds or ends one LPA; answers with the LPA's code as the id, and the register's revision. */
-  async record(body: Omit<RecordLpa, 'type' | 'actor' | 'now'>, request: CommandRequest): Promise<CommandAnswer> {
+  /** Adds or ends one LPA; answers with the LPA's code as the id, and the register's revision (its ETag). */
+  async record(body: Omit<RecordLpa, 'type' | 'actor' | 'now'>, request: CommandRequest, expectedRevision?: number): Promise<CommandAnswer> {
     const result = await handleCommand(this.store, {
       streamId: LPA_REGISTER_STREAM,
       decider: lpaRegisterDecider,
       command: { type: 'RecordLpa', actor: request.actor, now: request.now, ...body },
       context: commandContext(request),
+      expectedRevision,
     });
     return commandAnswer(this.store, body.code, result);
   }

@@ -37,9 +37,12 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/;
 /** At most the five LPAs of 2017, or as many as a future register holds. */
 const MAX_LPAS = 50;
 
+/** What an issuer may task for over HTTP: corrections of audit findings are the registrar's (issued by the process managers). */
+const ISSUER_SOURCE_KINDS = TASKING_SOURCE_KINDS.filter((kind) => kind !== 'audit-finding');
+
 export class TaskingSourceDto {
-  @ApiProperty({ enum: TASKING_SOURCE_KINDS })
-  @IsIn(TASKING_SOURCE_KINDS)
+  @ApiProperty({ enum: ISSUER_SOURCE_KINDS })
+  @IsIn(ISSUER_SOURCE_KINDS)
   kind!: TaskingSourceKind;
 
   @ApiProperty({ maxLength: ID_LENGTH })

@@ -1,16 +1,20 @@
 import { Body, Controller, HttpCode, Param, type PipeTransform, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Allow, BEARER_SCHEME } from '@app/auth';
-import { isKebabCaseId, LPA_REGISTER_COMMAND_ROLES, type Role } from '@app/domain';
+import { isKebabCaseId, LPA_REGISTER_COMMAND_ROLES, type Role, TASKING_COMMAND_ROLES } from '@app/domain';
 import { type CommandAnswer, RequestValidationError } from '@app/http';
 import { Call, type CommandCall, commandRequest as request } from '../commands/command-call';
 import { LpaRegisterService } from './lpa-register.service';
 import { AcknowledgeTaskingDto, CompleteTaskingDto, IssueTaskingDto, ReasonDto, RecordLpaDto } from './tasking.dto';
 import { TaskingCommands } from './taskings.service';
 
-/** API.md, Commands: who may send each tasking command over HTTP (the domain checks again). */
-const ISSUERS = ['strategic-lead', 'intelligence'] as const satisfies readonly Role[];
-const LPA = ['lpa'] as const satisfies readonly Role[];
+/**
+ * API.md, Commands: who may send each tasking command over HTTP (the domain checks again). The
+ * issuers are the domain's less the registrar, whose taskings (corrections of audit findings)
+ * only the process managers issue.
+ */
+const ISSUERS = TASKING_COMMAND_ROLES.CancelTasking satisfies readonly Role[];
+const LPA = TASKING_COMMAND_ROLES.AcknowledgeTasking satisfies readonly Role[];
 
 /** A tasking id: kebab-case, at most 100 characters (the ids the API gives are UUIDs). */
 class TaskingIdPipe implements PipeTransform<string, string> {
@@ -70,7 +74,7 @@ export class TaskingCommandsController {
   @HttpCode(200)
   @Allow('admin')
   async recordLpa(@Body() body: RecordLpaDto, @Call() call: CommandCall) {
-    return call.answer(await this.register.record(body, request(call, LPA_REGISTER_COMMAND_ROLES.RecordLpa)));
+    return call.answer(await this.register.record(body, request(call, LPA_REGISTER_COMMAND_ROLES.RecordLpa), call.expectedRevision));
   }
 
   private async run(id: string, command: Parameters<TaskingCommands['execute']>[1], call: CommandCall, roles: readonly Role[]): Promise<CommandAnswer> {

@@ -4,9 +4,9 @@ import {
   type AcknowledgeTasking,
   type CancelTasking,
   type CompleteTasking,
-  dateOf,
+  checkLpas,
   type DeclineTasking,
-  InvalidCommandError,
+  refuseInvalid,
   type IssueTasking,
   TaskingNotFoundError,
   type TaskingState,
@@ -48,38 +48,48 @@ export class TaskingCommands {
   ) {}
 
   /**
-   * One tasking per LPA, each its own stream: separate appends. Each tasking's id derives from
-   * the request's command id and its LPA, so that the same request sent again with its
-   * Idempotency-Key (after a failure between two of them) issues what is missing and answers as
-   * the first time; without a key, each request issues new taskings.
+   * One tasking per LPA, each its own stream: separate appends, sent together (they share a
+   * commit). Each tasking's id derives from the request's command id and its LPA, so that the
+   * same request sent again with its Idempotency-Key (after a failure between two of them) issues
+   * what is missing and answers as the first time; without a key, each request issues new ones.
+   * Every LPA is checked against the register before any is tasked, so that one not in it issues
+   * nothing; on a repeat, an LPA already tasked by the first run passes whatever the register says
+   * now.
    */
   async issue(
     lpas: readonly string[],
     terms: TaskingTerms,
     request: CommandRequest,
   ): Promise<CommandAnswer & { taskings: { id: string; lpa: string }[] }> {
-    const activeLpas = await this.register.activeOn(request.now);
-    // Every LPA is checked before any is tasked, so that one not in the register issues nothing.
-    const inactive = lpas.flatMap((lpa, i) => (activeLpas.includes(lpa) ? [] : [{ field: `lpas[${i}]`, message: `${lpa} is not an LPA of the register active on ${dateOf(request.now)}` }]));
-    if (inactive.length > 0) throw new InvalidCommandError('IssueTasking', inactive);
-    const issued: { id: string; lpa: string; result: CommandResult<TaskingState, unknown> }[] = [];
-    for (const lpa of lpas) {
-      const repeatable = request.repeatable ?? true;
-      const taskingId = repeatable ? deterministicId(`${request.commandId}/tasking/${lpa}`) : randomUUID();
-      const result = await handleCommand(this.store, {
-        streamId: taskingStream(taskingId),
-        decider: taskingDecider,
-        command: { type: 'IssueTasking', actor: request.actor, now: request.now, taskingId, lpa, ...terms, activeLpas },
-        context: { ...commandContext(request), commandId: deterministicId(`${request.commandId}/${lpa}`), repeatable },
-        cache: this.taskings,
-      });
-      issued.push({ id: taskingId, lpa, result });
-    }
-    const [first] = issued;
-    if (!first) throw new Error('issue: no LPA to task (the request validation lets none through)');
-    const last = issued.reduce((latest, one) => ((one.result.position ?? 0n) > (latest.result.position ?? 0n) ? one : latest));
-    const answer = await commandAnswer(this.store, first.id, { ...last.result, streamId: taskingStream(last.id) });
-    return { ...answer, id: first.id, taskings: issued.map(({ id, lpa }) => ({ id, lpa })) };
+    const repeatable = request.repeatable ?? true;
+    const planned = lpas.map((lpa) => ({ lpa, id: repeatable ? deterministicId(`${request.commandId}/tasking/${lpa}`) : randomUUID() }));
+    const tasked = repeatable ? await this.alreadyIssued(planned) : [];
+    const activeLpas = [...(await this.register.activeOn(request.now)), ...tasked];
+    refuseInvalid('IssueTasking', checkLpas(lpas, activeLpas, request.now));
+
+    const settled = await Promise.allSettled(
+      planned.map(({ lpa, id }) =>
+        handleCommand(this.store, {
+          streamId: taskingStream(id),
+          decider: taskingDecider,
+          command: { type: 'IssueTasking', actor: request.actor, now: request.now, taskingId: id, lpa, ...terms, activeLpas },
+          context: { ...commandContext(request), ...(repeatable ? { commandId: deterministicId(`${request.commandId}/${lpa}`) } : {}) },
+          cache: this.taskings,
+        }),
+      ),
+    );
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.map((outcome) => (outcome as PromiseFulfilledResult<CommandResult<TaskingState, unknown>>).value);
+    const position = results.reduce((latest, result) => (result.position !== undefined && result.position > latest ? result.position : latest), 0n);
+    const taskings = planned.map(({ id, lpa }) => ({ id, lpa }));
+    return commandAnswer(this.store, planned[0]!.id, { ...results[0]!, position }, { taskings });
+  }
+
+  /** The LPAs of `planned` whose tasking stands in the log already (a first run's, for a repeat). */
+  private async alreadyIssued(planned: readonly { lpa: string; id: string }[]): Promise<string[]> {
+    const found = await Promise.all(planned.map(async ({ lpa, id }) => ((await this.store.readStream(taskingStream(id), { maxCount: 1 })).length > 0 ? [lpa] : [])));
+    return found.flat();
   }
 
   /** A command on one tasking; `expectedRevision` is the caller's If-Match, if any. */

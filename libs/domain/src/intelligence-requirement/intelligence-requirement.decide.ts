@@ -9,7 +9,7 @@
  */
 import type { Role } from '../actor';
 import { requireRole } from '../permissions';
-import { check, refuseInvalid } from '../validation';
+import { check, checkLpas, refuseInvalid } from '../validation';
 import type {
   IntelligenceRequirementCommand,
   RaiseIntelligenceRequirement,
@@ -26,7 +26,7 @@ import {
   type IntelligenceRequirement,
   type IntelligenceRequirementState,
 } from './intelligence-requirement.state';
-import { REQUIREMENT_RAGS, checkLpas, checkQuestions } from './intelligence-requirement.values';
+import { REQUIREMENT_RAGS, checkQuestions } from './intelligence-requirement.values';
 
 /**
  * Who may issue each command (DOMAIN.md, "Who uses it"; API.md, Commands). The strategic lead

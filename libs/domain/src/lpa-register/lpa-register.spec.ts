@@ -40,10 +40,11 @@ describe('OpenLpaRegister', () => {
     spec.given([]).when(open()).then([opened]);
     spec.given([opened]).when(open()).then([]);
     spec.given([opened]).when(open({ lpas: WEST_MERCIA_2017_LPAS.slice(0, 2) })).then(LpaRegisterAlreadyOpenedError);
-    spec.given([]).when(open({ actor: admin })).then([opened]);
+    // An administrator changes it one LPA at a time, and does not open it.
+    spec.given([]).when(open({ actor: admin })).then(RoleNotPermittedError);
   });
 
-  it('is for the installation or an administrator, and refuses bad lists', () => {
+  it('is for the installation alone, and refuses bad lists', () => {
     spec.given([]).when(open({ actor: strategicLead })).then(RoleNotPermittedError);
     spec.given([]).when(open({ lpas: [] })).then(InvalidCommandError);
     spec

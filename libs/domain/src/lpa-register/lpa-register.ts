@@ -62,8 +62,8 @@ export type LpaEnded = DomainEvent<'LpaEnded', { readonly code: string; readonly
 export type LpaRegisterEvent = LpaRegisterOpened | LpaAdded | LpaEnded;
 
 export const LPA_REGISTER_COMMAND_ROLES = {
-  // The installation opens it (the system), or an administrator.
-  OpenLpaRegister: ['system', 'admin'],
+  // The installation opens it, once; an administrator changes it one LPA at a time.
+  OpenLpaRegister: ['system'],
   RecordLpa: ['admin'],
 } as const satisfies Record<LpaRegisterCommand['type'], readonly ActorRole[]>;
 

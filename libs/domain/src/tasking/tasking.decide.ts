@@ -82,8 +82,10 @@ export function decideTasking(command: TaskingCommand, state: TaskingState): Eve
 
 function issue(command: IssueTasking, state: TaskingState): Events {
   requireRole(command.type, command.actor, TASKING_COMMAND_ROLES[command.type]);
-  if (command.actor.role === 'registrar' && command.source?.kind !== 'audit-finding') {
-    throw new TaskingSourceNotPermittedError(command.actor.role);
+  // A correction of an audit finding is the registrar's to task, and the registrar tasks nothing
+  // else: a lead's tasking must not pass for a finding's correction when its LPA completes it.
+  if ((command.actor.role === 'registrar') !== (command.source?.kind === 'audit-finding')) {
+    throw new TaskingSourceNotPermittedError(command.actor.role, command.source?.kind ?? 'none');
   }
   const source = command.source;
   // A repeat is judged on its terms alone, before the fields: the LPA may have ended since, or

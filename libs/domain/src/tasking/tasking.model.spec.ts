@@ -113,7 +113,8 @@ const ROLES_FOR: Record<Step['kind'], readonly string[]> = {
 function expected(model: Model, s: Step): Outcome {
   if (!ROLES_FOR[s.kind].includes(s.actor.role)) return { refused: 'RoleNotPermittedError' };
   if (s.kind === 'issue') {
-    if (s.actor.role === 'registrar' && !s.forAudit) return { refused: 'TaskingSourceNotPermittedError' };
+    // Corrections of audit findings are the registrar's, and the registrar tasks nothing else.
+    if ((s.actor.role === 'registrar') !== s.forAudit) return { refused: 'TaskingSourceNotPermittedError' };
     if (!model.issued) return apply(model, 'TaskingIssued', () => ((model.issued = { priority: s.priority, forAudit: s.forAudit }), (model.status = 'issued')));
     return model.issued.priority === s.priority && model.issued.forAudit === s.forAudit ? { events: [] } : { refused: 'TaskingAlreadyIssuedError' };
   }

@@ -112,10 +112,14 @@ describe('IssueTasking', () => {
     spec.given([]).when(issueCommand({ source: undefined })).thenState((state) => expect(state).toMatchObject({ issued: true, source: null, status: 'issued', escalated: false }));
   });
 
-  it('is for the strategic lead and the intelligence bureau; a registrar only for an audit finding', () => {
+  it('is for the strategic lead and the intelligence bureau; an audit finding is for the registrar alone', () => {
     spec.given([]).when(issueCommand({ actor: strategicLead })).then([issued]);
     spec.given([]).when(issueCommand({ actor: registrar, source: { kind: 'audit-finding', id: 'af-2017-11-shropshire-3' } })).thenState((state) => expect(state).toMatchObject({ status: 'issued' }));
     spec.given([]).when(issueCommand({ actor: registrar })).then(TaskingSourceNotPermittedError);
+    // …and only the registrar: a lead's tasking must not pass for a finding's correction.
+    for (const actor of [strategicLead, threatDesk]) {
+      spec.given([]).when(issueCommand({ actor, source: { kind: 'audit-finding', id: 'af-2017-11-shropshire-3' } })).then(TaskingSourceNotPermittedError);
+    }
     for (const role of [...ROLES.filter((r) => !['strategic-lead', 'intelligence', 'registrar'].includes(r)), SYSTEM_ROLE] as const) {
       spec.given([]).when(issueCommand({ actor: { ...threatDesk, role } })).then(RoleNotPermittedError);
     }

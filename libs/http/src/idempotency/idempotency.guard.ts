@@ -10,8 +10,8 @@
  * and before the pipes (a request refused by validation is answered, and its answer stored,
  * like any other); the claim is settled by the exception filter for a failure and by a send
  * hook of the HTTP server for a success (pending-claim.ts). No interceptor: Nest runs every
- * request of every route through each one's layers of observables, which cost commands about a
- * sixth of their throughput (`npm run bench:http`).
+ * request of every route through each one's layers of observables, which cost commands about an
+ * eighth of their CPU (`npm run bench:http`).
  */
 import { randomUUID } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
