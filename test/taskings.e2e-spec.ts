@@ -3,7 +3,8 @@
  * box (API.md, Commands): issuing to several LPAs, each LPA acting on its own taskings and on no
  * other's (another LPA's tasking answers exactly as one that does not exist, a stale If-Match
  * included), the issuer cancelling, the register opened at start and restructured by an
- * administrator, and the role matrix of these routes. What the log holds is read through
+ * administrator, intelligence requirements (versions) and audit findings, and the role matrix of
+ * these routes. What the log holds is read through
  * `GET /api/history`.
  */
 import { randomUUID } from 'node:crypto';
@@ -255,6 +256,87 @@ describe('who may call the tasking routes (DOMAIN.md, API.md)', () => {
     }
     console.log(`tasking routes: ${checked} role cells and ${ROUTES.length} anonymous calls checked`);
   }, 60_000);
+});
+
+describe('intelligence requirements (seed ¶16-18)', () => {
+  interface RequirementView {
+    readonly id: string;
+    readonly version: number;
+    readonly questions: readonly string[];
+    readonly rag: string;
+    readonly lpas: readonly string[];
+    readonly dueAt: string | null;
+    readonly revision: number;
+  }
+  const raise = { title: 'Modern slavery and human trafficking', priority: 'modern-slavery', questions: ['Where are car washes with indicators of labour exploitation?'], rag: 'red', rationale: 'Little is known of the scale locally.' };
+  const refresh = { questions: ['Where are car washes with indicators of labour exploitation?', 'Which agricultural employers use gangmasters?'], rag: 'red', rationale: 'Each LPA to report.', lpas: ['shropshire', 'telford-and-wrekin', 'herefordshire'], dueAt: DUE_AT };
+
+  it('raises version 1, refreshes it into version 2 for three LPAs, and keeps version 1 readable', async () => {
+    const id = `modern-slavery-${randomUUID().slice(0, 8)}`;
+    const raised = await http.post<{ id: string; version: number; revision: number }>('/api/intelligence-requirements', TOKENS.intelligence, { id, ...raise });
+    expect(raised.status).toBe(201);
+    expect(raised.body).toMatchObject({ id, version: 1, revision: 0 });
+    expect(raised.headers.etag).toBe('"0"');
+
+    const refreshed = await http.post<{ version: number }>(`/api/intelligence-requirements/${id}/refresh`, TOKENS.lead, refresh, { 'if-match': '"0"' });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.version).toBe(2);
+
+    const latest = await http.get<RequirementView>(`/api/intelligence-requirements/${id}`, TOKENS.board);
+    expect(latest.body).toMatchObject({ id, version: 2, lpas: ['shropshire', 'telford-and-wrekin', 'herefordshire'], dueAt: DUE_AT, revision: 1 });
+    expect(latest.headers.etag).toBe('"1"');
+    const first = await http.get<RequirementView>(`/api/intelligence-requirements/${id}?version=1`, TOKENS.registrar);
+    expect(first.body).toMatchObject({ id, version: 1, questions: raise.questions, lpas: [], dueAt: null });
+    expect((await http.get(`/api/intelligence-requirements/${id}?version=3`, TOKENS.board)).status).toBe(404);
+    expect((await http.get(`/api/intelligence-requirements/${id}?version=two`, TOKENS.board)).status).toBe(400);
+    // A stale If-Match is a 412; an LPA may not read requirements (API.md: all but lpa).
+    expect((await http.post(`/api/intelligence-requirements/${id}/refresh`, TOKENS.lead, refresh, { 'if-match': '"0"' })).status).toBe(412);
+    expect((await http.get(`/api/intelligence-requirements/${id}`, TOKENS.shropshire)).status).toBe(403);
+  });
+
+  it('refuses a refresh naming an LPA not in the register (400), by a role not allowed (403), or of no requirement (404)', async () => {
+    const id = `requirement-${randomUUID().slice(0, 8)}`;
+    await http.post('/api/intelligence-requirements', TOKENS.lead, { id, ...raise });
+    const unknown = await http.post<Problem>(`/api/intelligence-requirements/${id}/refresh`, TOKENS.intelligence, { ...refresh, lpas: ['shropshire', 'west-midlands'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors?.[0]?.field).toBe('lpas.1');
+    for (const who of ['registrar', 'board', 'shropshire', 'admin'] as const) {
+      expect({ who, status: (await http.post(`/api/intelligence-requirements/${id}/refresh`, TOKENS[who], refresh)).status }).toEqual({ who, status: 403 });
+    }
+    expect((await http.post('/api/intelligence-requirements/no-such-requirement/refresh', TOKENS.lead, refresh)).status).toBe(404);
+  });
+});
+
+describe('audit findings (seed ¶21)', () => {
+  const finding = {
+    auditId: 'modern-slavery-thematic-2017',
+    lpa: 'shropshire',
+    category: 'nrm-not-crimed',
+    severity: 'high',
+    finding: 'An NRM referral was made but no crime was recorded within 72 hours.',
+    recordRef: '22/12345/17',
+    correctionDueAt: DUE_AT,
+  };
+
+  it('records a finding (the registrar); its correction cannot be verified before it is made (409)', async () => {
+    const recorded = await http.post<{ id: string }>('/api/audit-findings', TOKENS.registrar, finding);
+    expect(recorded.status).toBe(201);
+    const verified = await http.post<Problem>(`/api/audit-findings/${recorded.body.id}/verification`, TOKENS.registrar, { outcome: 'verified' });
+    expect(verified.status).toBe(409);
+    expect((await http.post('/api/audit-findings/no-such-finding/verification', TOKENS.registrar, { outcome: 'verified' })).status).toBe(404);
+  });
+
+  it("refuses a person's details as the record reference, an LPA not in the register, and other roles", async () => {
+    const named = await http.post<Problem>('/api/audit-findings', TOKENS.registrar, { ...finding, recordRef: 'John Smith' });
+    expect(named.status).toBe(400);
+    expect(named.body.errors?.[0]).toMatchObject({ field: 'recordRef', message: expect.stringContaining("never a person's details") });
+    const unknown = await http.post<Problem>('/api/audit-findings', TOKENS.registrar, { ...finding, lpa: 'west-midlands' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors?.[0]?.field).toBe('lpa');
+    for (const who of ['lead', 'intelligence', 'board', 'shropshire'] as const) {
+      expect({ who, status: (await http.post('/api/audit-findings', TOKENS[who], finding)).status }).toEqual({ who, status: 403 });
+    }
+  });
 });
 
 describe('a restructure of the register (19 January 2026)', () => {

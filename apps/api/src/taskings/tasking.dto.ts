@@ -1,9 +1,11 @@
 /**
- * Request bodies of the tasking and LPA register commands (API.md). Shapes and types are checked
+ * Request bodies of the tasking, intelligence requirement, audit finding and LPA register
+ * commands (API.md). Shapes and types are checked
  * here; the domain checks the values again (the LPA active on the day, record references, the
  * lifecycle), so a command sent by any other route is held to the same rules.
  */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -19,8 +21,16 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  AUDIT_FINDING_CATEGORIES,
+  AUDIT_FINDING_SEVERITIES,
+  type AuditFindingCategory,
+  type AuditFindingSeverity,
   KEBAB_CASE,
   MAX_RECORD_REF_LENGTH,
+  REQUIREMENT_RAGS,
+  type RequirementRag,
+  VERIFICATION_OUTCOMES,
+  type VerificationOutcome,
   MAX_RECORD_REFERENCES,
   TASKING_PRIORITIES,
   TASKING_SOURCE_KINDS,
@@ -36,6 +46,18 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/;
 /** At most the five LPAs of 2017, or as many as a future register holds. */
 const MAX_LPAS = 50;
+
+/** A list of LPA codes, each named once; whether each is in the register is the domain's to say. */
+const LpaCodes = (): PropertyDecorator =>
+  applyDecorators(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(MAX_LPAS),
+    ArrayUnique(),
+    IsString({ each: true }),
+    Matches(KEBAB_CASE, { each: true, message: 'each of lpas must be an LPA code (kebab-case)' }),
+    MaxLength(ID_LENGTH, { each: true }),
+  );
 
 /** What an issuer may task for over HTTP: corrections of audit findings are the registrar's (issued by the process managers). */
 const ISSUER_SOURCE_KINDS = TASKING_SOURCE_KINDS.filter((kind) => kind !== 'audit-finding');
@@ -54,13 +76,7 @@ export class TaskingSourceDto {
 
 export class IssueTaskingDto {
   @ApiProperty({ type: [String], example: ['shropshire', 'telford-and-wrekin'], description: 'one tasking per LPA' })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_LPAS)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(KEBAB_CASE, { each: true, message: 'each of lpas must be an LPA code (kebab-case)' })
-  @MaxLength(ID_LENGTH, { each: true })
+  @LpaCodes()
   lpas!: string[];
 
   @ApiProperty({ maxLength: NAME_LENGTH })
@@ -144,4 +160,109 @@ export class RecordLpaDto {
   @IsOptional()
   @Matches(DATE, { message: 'activeTo must be a date (YYYY-MM-DD)' })
   activeTo?: string;
+}
+
+const MAX_QUESTIONS = 100;
+
+export class RaiseRequirementDto {
+  @ApiPropertyOptional({ maxLength: ID_LENGTH, description: 'kebab-case; given by the API when absent', example: 'modern-slavery' })
+  @IsOptional()
+  @IsString()
+  @Matches(KEBAB_CASE, { message: 'id must be kebab-case' })
+  @MaxLength(ID_LENGTH)
+  id?: string;
+
+  @ApiProperty({ maxLength: NAME_LENGTH })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_LENGTH)
+  title!: string;
+
+  @ApiProperty({ maxLength: ID_LENGTH, example: 'modern-slavery', description: 'a control-strategy priority code' })
+  @IsString()
+  @Matches(KEBAB_CASE, { message: 'priority must be a control-strategy priority code (kebab-case)' })
+  @MaxLength(ID_LENGTH)
+  priority!: string;
+
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_QUESTIONS)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(TEXT_LENGTH, { each: true })
+  questions!: string[];
+
+  @ApiProperty({ enum: REQUIREMENT_RAGS })
+  @IsIn(REQUIREMENT_RAGS)
+  rag!: RequirementRag;
+
+  @ApiProperty({ maxLength: TEXT_LENGTH })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_LENGTH)
+  rationale!: string;
+}
+
+/** A new version's questions, rating and rationale, as at raising, and the LPAs to task. */
+export class RefreshRequirementDto extends PickType(RaiseRequirementDto, ['questions', 'rag', 'rationale'] as const) {
+  @ApiProperty({ type: [String], description: 'the LPAs to task with filling it' })
+  @LpaCodes()
+  lpas!: string[];
+
+  @ApiProperty({ format: 'date-time' })
+  @IsString()
+  @Matches(INSTANT, { message: 'dueAt must be an instant, ISO 8601 in UTC (…Z)' })
+  dueAt!: string;
+}
+
+export class RecordFindingDto {
+  @ApiProperty({ maxLength: ID_LENGTH, example: 'modern-slavery-thematic-2017' })
+  @IsString()
+  @Matches(KEBAB_CASE, { message: 'auditId must be kebab-case' })
+  @MaxLength(ID_LENGTH)
+  auditId!: string;
+
+  @ApiProperty({ maxLength: ID_LENGTH, example: 'shropshire' })
+  @IsString()
+  @Matches(KEBAB_CASE, { message: 'lpa must be an LPA code (kebab-case)' })
+  @MaxLength(ID_LENGTH)
+  lpa!: string;
+
+  @ApiProperty({ enum: AUDIT_FINDING_CATEGORIES })
+  @IsIn(AUDIT_FINDING_CATEGORIES)
+  category!: AuditFindingCategory;
+
+  @ApiProperty({ enum: AUDIT_FINDING_SEVERITIES })
+  @IsIn(AUDIT_FINDING_SEVERITIES)
+  severity!: AuditFindingSeverity;
+
+  @ApiProperty({ maxLength: TEXT_LENGTH })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_LENGTH)
+  finding!: string;
+
+  @ApiPropertyOptional({ maxLength: MAX_RECORD_REF_LENGTH, description: "a crime or incident number, never a person's details", example: '22/12345/17' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_RECORD_REF_LENGTH)
+  recordRef?: string;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsString()
+  @Matches(INSTANT, { message: 'correctionDueAt must be an instant, ISO 8601 in UTC (…Z)' })
+  correctionDueAt!: string;
+}
+
+export class VerifyCorrectionDto {
+  @ApiProperty({ enum: VERIFICATION_OUTCOMES })
+  @IsIn(VERIFICATION_OUTCOMES)
+  outcome!: VerificationOutcome;
+
+  @ApiPropertyOptional({ maxLength: TEXT_LENGTH })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT_LENGTH)
+  note?: string;
 }

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { LpaRegisterService } from './lpa-register.service';
+import { TaskingSourcesController } from './tasking-sources.controller';
+import { TaskingSources } from './tasking-sources.service';
 import { TaskingCommandsController } from './taskings.controller';
 import { TaskingCommands } from './taskings.service';
 
-/** Taskings and the LPA register: their commands. */
+/** Taskings, what they come from (intelligence requirements, audit findings), and the LPA register. */
 @Module({
-  controllers: [TaskingCommandsController],
-  providers: [LpaRegisterService, TaskingCommands],
+  controllers: [TaskingCommandsController, TaskingSourcesController],
+  providers: [LpaRegisterService, TaskingCommands, TaskingSources],
 })
 export class TaskingsModule {}

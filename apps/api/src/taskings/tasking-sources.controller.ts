@@ -1,0 +1,77 @@
+import { Body, Controller, Get, HttpCode, Param, type PipeTransform, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Allow, BEARER_SCHEME } from '@app/auth';
+import { AUDIT_FINDING_COMMAND_ROLES, INTELLIGENCE_REQUIREMENT_COMMAND_ROLES, isKebabCaseId, type Role } from '@app/domain';
+import { RequestValidationError, setETag } from '@app/http';
+import type { FastifyReply } from 'fastify';
+import { Call, type CommandCall, commandRequest as request } from '../commands/command-call';
+import { RaiseRequirementDto, RecordFindingDto, RefreshRequirementDto, VerifyCorrectionDto } from './tasking.dto';
+import { TaskingSources } from './tasking-sources.service';
+
+const REQUIREMENT_ROLES = INTELLIGENCE_REQUIREMENT_COMMAND_ROLES;
+const FINDING_ROLES = AUDIT_FINDING_COMMAND_ROLES;
+/** API.md, Queries: "all but lpa". */
+const READERS = ['strategic-lead', 'intelligence', 'registrar', 'board', 'admin'] as const satisfies readonly Role[];
+
+/** An id in the path: kebab-case, at most 100 characters. */
+class IdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!isKebabCaseId(value)) throw new RequestValidationError([{ field: 'id', message: 'must be kebab-case, at most 100 characters' }]);
+    return value;
+  }
+}
+
+export class RequirementQueryDto {
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value))
+  @IsInt({ message: 'version must be a whole number' })
+  @Min(1)
+  @Max(999_999_999)
+  version?: number;
+}
+
+/** API.md, Commands and Queries: intelligence requirements and audit findings. */
+@ApiTags('taskings')
+@ApiBearerAuth(BEARER_SCHEME)
+@Controller('api')
+export class TaskingSourcesController {
+  constructor(private readonly sources: TaskingSources) {}
+
+  @Post('intelligence-requirements')
+  @HttpCode(201)
+  @Allow(...REQUIREMENT_ROLES.RaiseIntelligenceRequirement)
+  async raise(@Body() body: RaiseRequirementDto, @Call() call: CommandCall) {
+    return call.answer(await this.sources.raise(body, request(call, REQUIREMENT_ROLES.RaiseIntelligenceRequirement)));
+  }
+
+  @Post('intelligence-requirements/:id/refresh')
+  @HttpCode(200)
+  @Allow(...REQUIREMENT_ROLES.RefreshIntelligenceRequirement)
+  async refresh(@Param('id', IdPipe) id: string, @Body() body: RefreshRequirementDto, @Call() call: CommandCall) {
+    return call.answer(await this.sources.refresh(id, body, request(call, REQUIREMENT_ROLES.RefreshIntelligenceRequirement), call.expectedRevision));
+  }
+
+  @Get('intelligence-requirements/:id')
+  @Allow(...READERS)
+  async requirement(@Param('id', IdPipe) id: string, @Query() query: RequirementQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const view = await this.sources.requirement(id, query.version);
+    setETag(reply, view.revision);
+    return view;
+  }
+
+  @Post('audit-findings')
+  @HttpCode(201)
+  @Allow(...FINDING_ROLES.RecordAuditFinding)
+  async recordFinding(@Body() body: RecordFindingDto, @Call() call: CommandCall) {
+    return call.answer(await this.sources.recordFinding(body, request(call, FINDING_ROLES.RecordAuditFinding)));
+  }
+
+  @Post('audit-findings/:id/verification')
+  @HttpCode(200)
+  @Allow(...FINDING_ROLES.VerifyCorrection)
+  async verify(@Param('id', IdPipe) id: string, @Body() body: VerifyCorrectionDto, @Call() call: CommandCall) {
+    return call.answer(await this.sources.verifyCorrection(id, body, request(call, FINDING_ROLES.VerifyCorrection), call.expectedRevision));
+  }
+}

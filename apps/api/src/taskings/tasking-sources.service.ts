@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  auditFindingDecider,
+  type AuditFindingCommand,
+  type IntelligenceRequirement,
+  type IntelligenceRequirementCommand,
+  type IntelligenceRequirementVersion,
+  IntelligenceRequirementNotRaisedError,
+  intelligenceRequirementDecider,
+  intelligenceRequirementVersion,
+  type RecordAuditFinding,
+  type RefreshIntelligenceRequirement,
+  type RaiseIntelligenceRequirement,
+} from '@app/domain';
+import { EVENT_STORE, type EventStore, deterministicId, handleCommand } from '@app/event-store';
+import { type CommandAnswer, commandAnswer } from '@app/http';
+import { findingStream, requirementStream } from '@app/read-model';
+import { type CommandRequest, commandContext } from '../commands/command-call';
+import { LpaRegisterService } from './lpa-register.service';
+
+type Fields<Command> = Omit<Command, 'type' | 'actor' | 'now' | 'activeLpas'>;
+
+/** One version of a requirement as `GET /api/intelligence-requirements/:id` answers it, with the stream's revision (its ETag). */
+export type RequirementView = IntelligenceRequirementVersion & {
+  readonly id: string;
+  readonly title: string;
+  readonly priority: string;
+  readonly revision: number;
+};
+
+/**
+ * The write side of what taskings come from (intelligence requirements, audit findings), and the
+ * reading of one requirement straight from its stream. The taskings a refresh or a finding calls
+ * for are issued by the process managers, from the events these commands append.
+ */
+@Injectable()
+export class TaskingSources {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly register: LpaRegisterService,
+  ) {}
+
+  /** Version 1. Its id is the caller's, or derived from the request (a keyed repeat raises nothing twice). */
+  async raise(body: Omit<Fields<RaiseIntelligenceRequirement>, 'requirementId'> & { id?: string }, request: CommandRequest): Promise<CommandAnswer & { version: number }> {
+    const { id, ...terms } = body;
+    const requirementId = id ?? newId(request, 'requirement');
+    return this.requirementCommand(requirementId, { type: 'RaiseIntelligenceRequirement', ...terms, requirementId, actor: request.actor, now: request.now }, request);
+  }
+
+  /** The next version, naming the LPAs to task (checked against the register on its date). */
+  async refresh(
+    requirementId: string,
+    body: Omit<Fields<RefreshIntelligenceRequirement>, 'requirementId'>,
+    request: CommandRequest,
+    expectedRevision?: number,
+  ): Promise<CommandAnswer & { version: number }> {
+    const activeLpas = await this.register.activeOn(request.now);
+    const command: RefreshIntelligenceRequirement = { type: 'RefreshIntelligenceRequirement', ...body, requirementId, activeLpas, actor: request.actor, now: request.now };
+    return this.requirementCommand(requirementId, command, request, expectedRevision);
+  }
+
+  /** The latest version (with the current rating), or version `version` as it was made. */
+  async requirement(requirementId: string, version?: number): Promise<RequirementView> {
+    const events = await this.store.readStream(requirementStream(requirementId));
+    const state = events.reduce((folded, event) => intelligenceRequirementDecider.evolve(folded, event as never), intelligenceRequirementDecider.initialState());
+    if (!state.registered) throw new IntelligenceRequirementNotRaisedError(requirementId);
+    const revision = events[events.length - 1]!.revision;
+    if (version === undefined) return view(state, { ...state.versions[state.versions.length - 1]!, rag: state.rag, rationale: state.rationale }, revision);
+    const made = intelligenceRequirementVersion(state, version);
+    if (!made) throw new IntelligenceRequirementNotRaisedError(`${requirementId} (version ${version})`);
+    return view(state, made, revision);
+  }
+
+  /** Its id is derived from the request (a keyed repeat records nothing twice), else random. */
+  async recordFinding(body: Omit<Fields<RecordAuditFinding>, 'findingId'>, request: CommandRequest): Promise<CommandAnswer> {
+    const findingId = newId(request, 'finding');
+    const activeLpas = await this.register.activeOn(request.now);
+    return this.findingCommand(findingId, { type: 'RecordAuditFinding', ...body, findingId, activeLpas, actor: request.actor, now: request.now }, request);
+  }
+
+  async verifyCorrection(findingId: string, body: { outcome: 'verified' | 'rejected'; note?: string }, request: CommandRequest, expectedRevision?: number): Promise<CommandAnswer> {
+    return this.findingCommand(findingId, { type: 'VerifyCorrection', ...body, findingId, actor: request.actor, now: request.now }, request, expectedRevision);
+  }
+
+  private async requirementCommand(
+    requirementId: string,
+    command: IntelligenceRequirementCommand,
+    request: CommandRequest,
+    expectedRevision?: number,
+  ): Promise<CommandAnswer & { version: number }> {
+    const result = await handleCommand(this.store, {
+      streamId: requirementStream(requirementId),
+      decider: intelligenceRequirementDecider,
+      command,
+      context: commandContext(request),
+      expectedRevision,
+    });
+    return commandAnswer(this.store, requirementId, result, { version: (result.state as IntelligenceRequirement).version });
+  }
+
+  private async findingCommand(findingId: string, command: AuditFindingCommand, request: CommandRequest, expectedRevision?: number): Promise<CommandAnswer> {
+    const result = await handleCommand(this.store, {
+      streamId: findingStream(findingId),
+      decider: auditFindingDecider,
+      command,
+      context: commandContext(request),
+      expectedRevision,
+    });
+    return commandAnswer(this.store, findingId, result);
+  }
+}
+
+function newId(request: CommandRequest, kind: string): string {
+  return (request.repeatable ?? true) ? deterministicId(`${request.commandId}/${kind}`) : randomUUID();
+}
+
+function view(requirement: IntelligenceRequirement, version: IntelligenceRequirementVersion, revision: number): RequirementView {
+  return { id: requirement.id, title: requirement.title, priority: requirement.priority, ...version, revision };
+}
