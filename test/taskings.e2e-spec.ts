@@ -109,7 +109,7 @@ function expectNotFoundAlike(reply: Reply<Problem>, missing: Reply<Problem>, id:
 describe('the LPA register', () => {
   it("is opened at start with West Mercia's five LPAs of 2017, once", async () => {
     const probe = await issue({ lpas: ['herefordshire'] });
-    const events = await history('lpa-register', probe.position);
+    const events = await history('register-lpas', probe.position);
     expect(events.map((event) => event.type)).toEqual(['LpaRegisterOpened']);
     expect((events[0]!.data.lpas as Array<{ code: string }>).map((lpa) => lpa.code)).toEqual([
       'herefordshire',

@@ -17,7 +17,11 @@ import { LpaAlreadyRegisteredError, LpaRegisterAlreadyOpenedError } from '../err
 import { requireRole } from '../permissions';
 import { check, refuseInvalid } from '../validation';
 
-export const LPA_REGISTER_STREAM = 'lpa-register';
+/**
+ * Category `register` (a stream's category ends at its first dash): not `lpa`, which the LPAs'
+ * own streams may want one day.
+ */
+export const LPA_REGISTER_STREAM = 'register-lpas';
 
 export interface Lpa {
   readonly code: string;
