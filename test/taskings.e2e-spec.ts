@@ -109,7 +109,7 @@ function expectNotFoundAlike(reply: Reply<Problem>, missing: Reply<Problem>, id:
 describe('the LPA register', () => {
   it("is opened at start with West Mercia's five LPAs of 2017, once", async () => {
     const probe = await issue({ lpas: ['herefordshire'] });
-    const events = await history('register-lpas', probe.position);
+    const events = await history('lpa-register', probe.position);
     expect(events.map((event) => event.type)).toEqual(['LpaRegisterOpened']);
     expect((events[0]!.data.lpas as Array<{ code: string }>).map((lpa) => lpa.code)).toEqual([
       'herefordshire',
@@ -292,6 +292,31 @@ describe('intelligence requirements (seed ¶16-18)', () => {
     // A stale If-Match is a 412; an LPA may not read requirements (API.md: all but lpa).
     expect((await http.post(`/api/intelligence-requirements/${id}/refresh`, TOKENS.lead, refresh, { 'if-match': '"0"' })).status).toBe(412);
     expect((await http.get(`/api/intelligence-requirements/${id}`, TOKENS.shropshire)).status).toBe(403);
+    expect((await http.get(`/api/intelligence-requirements/${id}?version=0`, TOKENS.board)).status).toBe(400);
+
+    // Raising it again: the same terms are a repeat answering version 1; other terms a 409.
+    const again = await http.post<{ version: number }>('/api/intelligence-requirements', TOKENS.intelligence, { id, ...raise });
+    expect({ status: again.status, version: again.body.version }).toEqual({ status: 201, version: 1 });
+    expect((await http.post('/api/intelligence-requirements', TOKENS.intelligence, { id, ...raise, title: 'Another title' })).status).toBe(409);
+  });
+
+  it('answers as the log stood at ?asOf=: nothing before it was raised, version 1 before its refresh', async () => {
+    const id = `as-of-${randomUUID().slice(0, 8)}`;
+    const before = new Date(Date.now() - 1_000).toISOString();
+    await http.post('/api/intelligence-requirements', TOKENS.intelligence, { id, ...raise });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const between = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await http.post(`/api/intelligence-requirements/${id}/refresh`, TOKENS.intelligence, refresh);
+    expect((await http.get(`/api/intelligence-requirements/${id}?asOf=${before}`, TOKENS.board)).status).toBe(404);
+    expect((await http.get<RequirementView>(`/api/intelligence-requirements/${id}?asOf=${between}`, TOKENS.board)).body).toMatchObject({ version: 1, revision: 0 });
+    expect((await http.get<RequirementView>(`/api/intelligence-requirements/${id}`, TOKENS.board)).body).toMatchObject({ version: 2 });
+  });
+
+  it('is raised by the strategic lead or the intelligence bureau only', async () => {
+    for (const who of ['registrar', 'board', 'shropshire', 'admin'] as const) {
+      expect({ who, status: (await http.post('/api/intelligence-requirements', TOKENS[who], raise)).status }).toEqual({ who, status: 403 });
+    }
   });
 
   it('refuses a refresh naming an LPA not in the register (400), by a role not allowed (403), or of no requirement (404)', async () => {
@@ -333,8 +358,9 @@ describe('audit findings (seed ¶21)', () => {
     const unknown = await http.post<Problem>('/api/audit-findings', TOKENS.registrar, { ...finding, lpa: 'west-midlands' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors?.[0]?.field).toBe('lpa');
-    for (const who of ['lead', 'intelligence', 'board', 'shropshire'] as const) {
+    for (const who of ['lead', 'intelligence', 'board', 'shropshire', 'admin'] as const) {
       expect({ who, status: (await http.post('/api/audit-findings', TOKENS[who], finding)).status }).toEqual({ who, status: 403 });
+      expect({ who, status: (await http.post('/api/audit-findings/any-finding/verification', TOKENS[who], { outcome: 'verified' })).status }).toEqual({ who, status: 403 });
     }
   });
 });

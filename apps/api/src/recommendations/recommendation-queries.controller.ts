@@ -4,11 +4,11 @@ import type { FastifyReply } from 'fastify';
 import { Allow, BEARER_SCHEME } from '@app/auth';
 import { setETag } from '@app/http';
 import { ReadModel } from '@app/read-model';
+import { READERS } from '../readers';
 import { RecommendationIdPipe } from './recommendation-id.pipe';
 import { AsOfQuery, HistoryQueryDto, ReadYourWritesQuery, RecommendationListQuery } from './recommendation-queries.dto';
 
 /** DOMAIN.md: everyone but the LPAs reads recommendations; the board and the lead read the log. */
-const READERS = ['strategic-lead', 'intelligence', 'registrar', 'board', 'admin'] as const;
 const GOVERNORS = ['board', 'strategic-lead'] as const;
 
 /**

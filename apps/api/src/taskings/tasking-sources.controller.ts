@@ -1,29 +1,24 @@
-import { Body, Controller, Get, HttpCode, Param, type PipeTransform, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Allow, BEARER_SCHEME } from '@app/auth';
-import { AUDIT_FINDING_COMMAND_ROLES, INTELLIGENCE_REQUIREMENT_COMMAND_ROLES, isKebabCaseId, type Role } from '@app/domain';
-import { RequestValidationError, setETag } from '@app/http';
+import { AUDIT_FINDING_COMMAND_ROLES, INTELLIGENCE_REQUIREMENT_COMMAND_ROLES } from '@app/domain';
+import { setETag } from '@app/http';
 import type { FastifyReply } from 'fastify';
 import { Call, type CommandCall, commandRequest as request } from '../commands/command-call';
+import { READERS } from '../readers';
+import { AsOfQuery } from '../recommendations/recommendation-queries.dto';
+import { KebabIdPipe } from './kebab-id.pipe';
 import { RaiseRequirementDto, RecordFindingDto, RefreshRequirementDto, VerifyCorrectionDto } from './tasking.dto';
 import { TaskingSources } from './tasking-sources.service';
 
 const REQUIREMENT_ROLES = INTELLIGENCE_REQUIREMENT_COMMAND_ROLES;
 const FINDING_ROLES = AUDIT_FINDING_COMMAND_ROLES;
-/** API.md, Queries: "all but lpa". */
-const READERS = ['strategic-lead', 'intelligence', 'registrar', 'board', 'admin'] as const satisfies readonly Role[];
-
-/** An id in the path: kebab-case, at most 100 characters. */
-class IdPipe implements PipeTransform<string, string> {
-  transform(value: string): string {
-    if (!isKebabCaseId(value)) throw new RequestValidationError([{ field: 'id', message: 'must be kebab-case, at most 100 characters' }]);
-    return value;
-  }
-}
-
-export class RequirementQueryDto {
+/** `?version=N` (a version as it was made), beside `?asOf=` and `?position=` as every aggregate GET takes them. */
+export class RequirementQueryDto extends AsOfQuery {
+  @ApiPropertyOptional({ description: 'a version as it was made; the latest, with its current rating, when absent', minimum: 1 })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value))
   @IsInt({ message: 'version must be a whole number' })
@@ -49,14 +44,14 @@ export class TaskingSourcesController {
   @Post('intelligence-requirements/:id/refresh')
   @HttpCode(200)
   @Allow(...REQUIREMENT_ROLES.RefreshIntelligenceRequirement)
-  async refresh(@Param('id', IdPipe) id: string, @Body() body: RefreshRequirementDto, @Call() call: CommandCall) {
+  async refresh(@Param('id', KebabIdPipe) id: string, @Body() body: RefreshRequirementDto, @Call() call: CommandCall) {
     return call.answer(await this.sources.refresh(id, body, request(call, REQUIREMENT_ROLES.RefreshIntelligenceRequirement), call.expectedRevision));
   }
 
   @Get('intelligence-requirements/:id')
   @Allow(...READERS)
-  async requirement(@Param('id', IdPipe) id: string, @Query() query: RequirementQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const view = await this.sources.requirement(id, query.version);
+  async requirement(@Param('id', KebabIdPipe) id: string, @Query() query: RequirementQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const view = await this.sources.requirement(id, query.version, query.asOf);
     setETag(reply, view.revision);
     return view;
   }
@@ -71,7 +66,7 @@ export class TaskingSourcesController {
   @Post('audit-findings/:id/verification')
   @HttpCode(200)
   @Allow(...FINDING_ROLES.VerifyCorrection)
-  async verify(@Param('id', IdPipe) id: string, @Body() body: VerifyCorrectionDto, @Call() call: CommandCall) {
+  async verify(@Param('id', KebabIdPipe) id: string, @Body() body: VerifyCorrectionDto, @Call() call: CommandCall) {
     return call.answer(await this.sources.verifyCorrection(id, body, request(call, FINDING_ROLES.VerifyCorrection), call.expectedRevision));
   }
 }

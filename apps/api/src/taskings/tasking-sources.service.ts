@@ -14,7 +14,7 @@ import {
   type RaiseIntelligenceRequirement,
 } from '@app/domain';
 import { EVENT_STORE, type EventStore, deterministicId, handleCommand } from '@app/event-store';
-import { type CommandAnswer, commandAnswer } from '@app/http';
+import { type CommandAnswer, commandAnswer, ProblemError } from '@app/http';
 import { findingStream, requirementStream } from '@app/read-model';
 import { type CommandRequest, commandContext } from '../commands/command-call';
 import { LpaRegisterService } from './lpa-register.service';
@@ -32,7 +32,8 @@ export type RequirementView = IntelligenceRequirementVersion & {
 /**
  * The write side of what taskings come from (intelligence requirements, audit findings), and the
  * reading of one requirement straight from its stream. The taskings a refresh or a finding calls
- * for are issued by the process managers, from the events these commands append.
+ * for are to be issued by the process managers, from the events these commands append (the
+ * policies are in @app/domain; their runner is not built yet).
  */
 @Injectable()
 export class TaskingSources {
@@ -41,11 +42,15 @@ export class TaskingSources {
     private readonly register: LpaRegisterService,
   ) {}
 
-  /** Version 1. Its id is the caller's, or derived from the request (a keyed repeat raises nothing twice). */
+  /**
+   * Version 1. Its id is the caller's; else derived from the request's Idempotency-Key (a keyed
+   * repeat raises nothing twice), else random. A repeat answers version 1 whatever came after.
+   */
   async raise(body: Omit<Fields<RaiseIntelligenceRequirement>, 'requirementId'> & { id?: string }, request: CommandRequest): Promise<CommandAnswer & { version: number }> {
     const { id, ...terms } = body;
     const requirementId = id ?? newId(request, 'requirement');
-    return this.requirementCommand(requirementId, { type: 'RaiseIntelligenceRequirement', ...terms, requirementId, actor: request.actor, now: request.now }, request);
+    const answer = await this.requirementCommand(requirementId, { type: 'RaiseIntelligenceRequirement', ...terms, requirementId, actor: request.actor, now: request.now }, request);
+    return { ...answer, version: 1 };
   }
 
   /** The next version, naming the LPAs to task (checked against the register on its date). */
@@ -60,16 +65,18 @@ export class TaskingSources {
     return this.requirementCommand(requirementId, command, request, expectedRevision);
   }
 
-  /** The latest version (with the current rating), or version `version` as it was made. */
-  async requirement(requirementId: string, version?: number): Promise<RequirementView> {
-    const events = await this.store.readStream(requirementStream(requirementId));
+  /**
+   * The latest version (with the current rating), or version `version` as it was made; as the log
+   * stood at `asOf` when given (a requirement not raised by then is not found).
+   */
+  async requirement(requirementId: string, version?: number, asOf?: string): Promise<RequirementView> {
+    const events = await this.store.readStream(requirementStream(requirementId), asOf === undefined ? {} : { until: new Date(asOf) });
     const state = events.reduce((folded, event) => intelligenceRequirementDecider.evolve(folded, event as never), intelligenceRequirementDecider.initialState());
     if (!state.registered) throw new IntelligenceRequirementNotRaisedError(requirementId);
     const revision = events[events.length - 1]!.revision;
-    if (version === undefined) return view(state, { ...state.versions[state.versions.length - 1]!, rag: state.rag, rationale: state.rationale }, revision);
-    const made = intelligenceRequirementVersion(state, version);
-    if (!made) throw new IntelligenceRequirementNotRaisedError(`${requirementId} (version ${version})`);
-    return view(state, made, revision);
+    const made = intelligenceRequirementVersion(state, version ?? state.version);
+    if (!made) throw new ProblemError(404, 'version-not-found', 'No such version', `intelligence requirement ${requirementId} has no version ${version}`);
+    return view(state, version === undefined ? { ...made, rag: state.rag, rationale: state.rationale } : made, revision);
   }
 
   /** Its id is derived from the request (a keyed repeat records nothing twice), else random. */

@@ -27,6 +27,7 @@ import {
   type AuditFindingSeverity,
   KEBAB_CASE,
   MAX_RECORD_REF_LENGTH,
+  MAX_REQUIREMENT_QUESTIONS,
   REQUIREMENT_RAGS,
   type RequirementRag,
   VERIFICATION_OUTCOMES,
@@ -162,7 +163,6 @@ export class RecordLpaDto {
   activeTo?: string;
 }
 
-const MAX_QUESTIONS = 100;
 
 export class RaiseRequirementDto {
   @ApiPropertyOptional({ maxLength: ID_LENGTH, description: 'kebab-case; given by the API when absent', example: 'modern-slavery' })
@@ -187,7 +187,7 @@ export class RaiseRequirementDto {
   @ApiProperty({ type: [String] })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_QUESTIONS)
+  @ArrayMaxSize(MAX_REQUIREMENT_QUESTIONS)
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(TEXT_LENGTH, { each: true })

@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Param, type PipeTransform, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Allow, BEARER_SCHEME } from '@app/auth';
-import { isKebabCaseId, LPA_REGISTER_COMMAND_ROLES, type Role, TASKING_COMMAND_ROLES } from '@app/domain';
-import { type CommandAnswer, RequestValidationError } from '@app/http';
+import { LPA_REGISTER_COMMAND_ROLES, type Role, TASKING_COMMAND_ROLES } from '@app/domain';
+import type { CommandAnswer } from '@app/http';
 import { Call, type CommandCall, commandRequest as request } from '../commands/command-call';
+import { KebabIdPipe } from './kebab-id.pipe';
 import { LpaRegisterService } from './lpa-register.service';
 import { AcknowledgeTaskingDto, CompleteTaskingDto, IssueTaskingDto, ReasonDto, RecordLpaDto } from './tasking.dto';
 import { TaskingCommands } from './taskings.service';
@@ -16,13 +17,6 @@ import { TaskingCommands } from './taskings.service';
 const ISSUERS = TASKING_COMMAND_ROLES.CancelTasking satisfies readonly Role[];
 const LPA = TASKING_COMMAND_ROLES.AcknowledgeTasking satisfies readonly Role[];
 
-/** A tasking id: kebab-case, at most 100 characters (the ids the API gives are UUIDs). */
-class TaskingIdPipe implements PipeTransform<string, string> {
-  transform(value: string): string {
-    if (!isKebabCaseId(value)) throw new RequestValidationError([{ field: 'id', message: 'must be a tasking id' }]);
-    return value;
-  }
-}
 
 /** API.md, Commands: taskings and the LPA register. */
 @ApiTags('taskings')
@@ -45,28 +39,28 @@ export class TaskingCommandsController {
   @Post('taskings/:id/acknowledgement')
   @HttpCode(200)
   @Allow(...LPA)
-  async acknowledge(@Param('id', TaskingIdPipe) id: string, @Body() body: AcknowledgeTaskingDto, @Call() call: CommandCall) {
+  async acknowledge(@Param('id', KebabIdPipe) id: string, @Body() body: AcknowledgeTaskingDto, @Call() call: CommandCall) {
     return this.run(id, { type: 'AcknowledgeTasking', ...body }, call, LPA);
   }
 
   @Post('taskings/:id/completion')
   @HttpCode(200)
   @Allow(...LPA)
-  async complete(@Param('id', TaskingIdPipe) id: string, @Body() body: CompleteTaskingDto, @Call() call: CommandCall) {
+  async complete(@Param('id', KebabIdPipe) id: string, @Body() body: CompleteTaskingDto, @Call() call: CommandCall) {
     return this.run(id, { type: 'CompleteTasking', ...body }, call, LPA);
   }
 
   @Post('taskings/:id/decline')
   @HttpCode(200)
   @Allow(...LPA)
-  async decline(@Param('id', TaskingIdPipe) id: string, @Body() body: ReasonDto, @Call() call: CommandCall) {
+  async decline(@Param('id', KebabIdPipe) id: string, @Body() body: ReasonDto, @Call() call: CommandCall) {
     return this.run(id, { type: 'DeclineTasking', ...body }, call, LPA);
   }
 
   @Post('taskings/:id/cancellation')
   @HttpCode(200)
   @Allow(...ISSUERS)
-  async cancel(@Param('id', TaskingIdPipe) id: string, @Body() body: ReasonDto, @Call() call: CommandCall) {
+  async cancel(@Param('id', KebabIdPipe) id: string, @Body() body: ReasonDto, @Call() call: CommandCall) {
     return this.run(id, { type: 'CancelTasking', ...body }, call, ISSUERS);
   }
 

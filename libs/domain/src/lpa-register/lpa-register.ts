@@ -17,11 +17,7 @@ import { LpaAlreadyRegisteredError, LpaRegisterAlreadyOpenedError } from '../err
 import { requireRole } from '../permissions';
 import { check, refuseInvalid } from '../validation';
 
-/**
- * Category `register` (a stream's category ends at its first dash): not `lpa`, which the LPAs'
- * own streams may want one day.
- */
-export const LPA_REGISTER_STREAM = 'register-lpas';
+export const LPA_REGISTER_STREAM = 'lpa-register';
 
 export interface Lpa {
   readonly code: string;
