@@ -205,6 +205,59 @@ describe('each LPA acts on its own taskings, and on no other', () => {
   });
 });
 
+describe('reading a tasking and the register', () => {
+  interface TaskingView {
+    readonly id: string;
+    readonly lpa: string;
+    readonly status: string;
+    readonly revision: number;
+    readonly completion: { outcome: string; refs: string[] } | null;
+  }
+
+  it('answers a tasking to its issuers, the board and its own LPA, with its ETag and its history', async () => {
+    const answer = await issue({ lpas: ['shropshire'] });
+    const id = idFor(answer, 'shropshire');
+    const acked = await http.post<{ position: string }>(`/api/taskings/${id}/acknowledgement`, TOKENS.shropshire, {});
+    for (const who of ['lead', 'intelligence', 'registrar', 'board', 'shropshire'] as const) {
+      const read = await http.get<TaskingView>(`/api/taskings/${id}`, TOKENS[who]);
+      expect({ who, status: read.status, body: read.body }).toMatchObject({ who, status: 200, body: { id, lpa: 'shropshire', status: 'acknowledged', revision: 1 } });
+      expect(read.headers.etag).toBe('"1"');
+    }
+    const history = await http.get<{ events: HistoryEvent[] }>(`/api/taskings/${id}/history?position=${acked.body.position}`, TOKENS.shropshire);
+    expect(history.body.events.map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingAcknowledged']);
+    expect((await http.get(`/api/taskings/${id}`, TOKENS.admin)).status).toBe(403);
+  });
+
+  it("answers another LPA's tasking, and its history, as one that does not exist", async () => {
+    const id = idFor(await issue({ lpas: ['shropshire'] }), 'shropshire');
+    const missingId = randomUUID();
+    for (const path of ['', '/history']) {
+      const missing = await http.get<Problem>(`/api/taskings/${missingId}${path}`, TOKENS.herefordshire);
+      expectNotFoundAlike(await http.get<Problem>(`/api/taskings/${id}${path}`, TOKENS.herefordshire), missing, id, missingId);
+    }
+  });
+
+  it('answers a tasking as it stood at ?asOf=', async () => {
+    const id = idFor(await issue({ lpas: ['telford-and-wrekin'] }), 'telford-and-wrekin');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await http.post(`/api/taskings/${id}/decline`, TOKENS.telford, { reason: 'Not ours.' });
+    expect((await http.get<TaskingView>(`/api/taskings/${id}?asOf=${before}`, TOKENS.board)).body).toMatchObject({ status: 'issued', revision: 0 });
+    expect((await http.get<TaskingView>(`/api/taskings/${id}`, TOKENS.board)).body).toMatchObject({ status: 'declined', revision: 1 });
+  });
+
+  it('lists the register to everyone, an LPA user included', async () => {
+    for (const who of Object.keys(PEOPLE) as Who[]) {
+      const register = await http.get<{ items: Array<{ code: string }>; next: null }>('/api/lpas', TOKENS[who]);
+      expect({ who, status: register.status }).toEqual({ who, status: 200 });
+      expect(register.body.items.map((lpa) => lpa.code)).toEqual(expect.arrayContaining(['herefordshire', 'shropshire', 'telford-and-wrekin', 'north-worcestershire', 'south-worcestershire']));
+      expect(register.body.next).toBeNull();
+    }
+    expect((await http.get('/api/lpas')).status).toBe(401);
+  });
+});
+
 describe('the issuer', () => {
   it('cancels an open tasking; the LPA can then no longer act on it (409)', async () => {
     const answer = await issue({ lpas: ['shropshire'] });

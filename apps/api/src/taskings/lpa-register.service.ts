@@ -36,9 +36,9 @@ export class LpaRegisterService implements OnApplicationBootstrap {
     });
   }
 
-  /** The register as the log has it now: a handful of events, read whole. */
-  async register(): Promise<LpaRegister> {
-    const events = await this.store.readStream(LPA_REGISTER_STREAM);
+  /** The register as the log has it now (or had it at `asOf`): a handful of events, read whole. */
+  async register(asOf?: string): Promise<LpaRegister> {
+    const events = await this.store.readStream(LPA_REGISTER_STREAM, asOf === undefined ? {} : { until: new Date(asOf) });
     return events.reduce((state, event) => lpaRegisterDecider.evolve(state, event as never), lpaRegisterDecider.initialState());
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LpaRegisterService } from './lpa-register.service';
+import { TaskingQueriesController } from './tasking-queries.controller';
 import { TaskingSourcesController } from './tasking-sources.controller';
 import { TaskingSources } from './tasking-sources.service';
 import { TaskingCommandsController } from './taskings.controller';
@@ -7,7 +8,7 @@ import { TaskingCommands } from './taskings.service';
 
 /** Taskings, what they come from (intelligence requirements, audit findings), and the LPA register. */
 @Module({
-  controllers: [TaskingCommandsController, TaskingSourcesController],
+  controllers: [TaskingCommandsController, TaskingSourcesController, TaskingQueriesController],
   providers: [LpaRegisterService, TaskingCommands, TaskingSources],
 })
 export class TaskingsModule {}

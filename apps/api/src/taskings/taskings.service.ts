@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type AcknowledgeTasking,
+  type Actor,
   type CancelTasking,
   type CompleteTasking,
   checkLpas,
@@ -9,6 +10,7 @@ import {
   refuseInvalid,
   type IssueTasking,
   TaskingNotFoundError,
+  type Tasking,
   type TaskingState,
   taskingDecider,
 } from '@app/domain';
@@ -115,8 +117,23 @@ export class TaskingCommands {
   }
 
   private async ownedBy(streamId: string, lpa: string | undefined): Promise<boolean> {
-    const events = await this.store.readStream(streamId);
-    const state = events.reduce((folded, event) => taskingDecider.evolve(folded, event as never), taskingDecider.initialState());
+    const { state } = await this.stateOf(streamId);
     return state.issued && state.lpa === lpa;
+  }
+
+  /**
+   * A tasking as the log has it (or had it at `asOf`), for a caller who may know of it: to a user
+   * of an LPA, another LPA's tasking is one that does not exist.
+   */
+  async visibleTasking(taskingId: string, actor: Actor, asOf?: string): Promise<Tasking & { revision: number }> {
+    const { state, revision } = await this.stateOf(taskingStream(taskingId), asOf);
+    if (!state.issued || revision === undefined || (actor.role === 'lpa' && state.lpa !== actor.lpa)) throw new TaskingNotFoundError(taskingId);
+    return { ...state, revision };
+  }
+
+  private async stateOf(streamId: string, asOf?: string): Promise<{ state: TaskingState; revision: number | undefined }> {
+    const events = await this.store.readStream(streamId, asOf === undefined ? {} : { until: new Date(asOf) });
+    const state = events.reduce((folded, event) => taskingDecider.evolve(folded, event as never), taskingDecider.initialState());
+    return { state, revision: events[events.length - 1]?.revision };
   }
 }
