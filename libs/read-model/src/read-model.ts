@@ -4,7 +4,7 @@
  */
 import type { EventStore } from '@app/event-store';
 import { readCheckpoint } from './projection/checkpoints';
-import { type HistoryQuery, history, recommendationHistory } from './queries/history';
+import { type HistoryQuery, history, recommendationHistory, streamHistory } from './queries/history';
 import type { ListAnswer } from './queries/paging';
 import {
   type RecommendationQuery,
@@ -45,6 +45,11 @@ export class ReadModel {
   /** Undefined when there is no such recommendation. */
   recommendationHistory(id: string): Promise<HistoryEvent[] | undefined> {
     return recommendationHistory(this.database, id);
+  }
+
+  /** Every event of one stream, oldest first; empty when the timeline has none of it (yet). */
+  streamHistory(streamId: string): Promise<HistoryEvent[]> {
+    return streamHistory(this.database, streamId);
   }
 
   history(query: HistoryQuery): Promise<ListAnswer<HistoryEvent>> {

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow, BEARER_SCHEME, CurrentPrincipal, type Principal, actorFor } from '@app/auth';
-import type { Role } from '@app/domain';
+import { ROLES, type Role, TASKING_COMMAND_ROLES } from '@app/domain';
 import { setETag } from '@app/http';
 import { ReadModel, taskingStream } from '@app/read-model';
 import { AsOfQuery, ReadYourWritesQuery } from '../recommendations/recommendation-queries.dto';
@@ -10,10 +10,11 @@ import { KebabIdPipe } from './kebab-id.pipe';
 import { LpaRegisterService } from './lpa-register.service';
 import { TaskingCommands } from './taskings.service';
 
-/** API.md, Queries: a tasking and its history are for its issuers, the board, and its own LPA. */
-const TASKING_READERS = ['strategic-lead', 'intelligence', 'registrar', 'board', 'lpa'] as const satisfies readonly Role[];
-/** API.md, Queries: the LPA register is for everyone. */
-const EVERYONE = ['strategic-lead', 'intelligence', 'registrar', 'board', 'lpa', 'admin'] as const satisfies readonly Role[];
+/**
+ * API.md, Queries: a tasking and its history are for its issuers, the board, and its own LPA. (A
+ * user holding several roles reads in the first of these it holds: board before lpa.)
+ */
+const TASKING_READERS = [...TASKING_COMMAND_ROLES.IssueTasking, 'board', 'lpa'] as const satisfies readonly Role[];
 
 /**
  * API.md, Queries: one tasking (its state, read from its stream, and its events), and the LPA
@@ -45,12 +46,11 @@ export class TaskingQueriesController {
     await this.taskings.visibleTasking(id, actorFor(principal, TASKING_READERS));
     if (query.position !== undefined) await this.readModel.waitForPosition(BigInt(query.position));
     // From the read model's timeline, which may not have every event yet: ?position= waits for it.
-    const { items } = await this.readModel.history({ stream: taskingStream(id), limit: 1_000 });
-    return { events: items };
+    return { events: await this.readModel.streamHistory(taskingStream(id)) };
   }
 
   @Get('lpas')
-  @Allow(...EVERYONE)
+  @Allow(...ROLES)
   async lpas(@Query() query: AsOfQuery) {
     const register = await this.register.register(query.asOf);
     return { items: register.lpas, next: null };

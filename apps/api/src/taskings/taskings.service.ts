@@ -125,10 +125,11 @@ export class TaskingCommands {
    * A tasking as the log has it (or had it at `asOf`), for a caller who may know of it: to a user
    * of an LPA, another LPA's tasking is one that does not exist.
    */
-  async visibleTasking(taskingId: string, actor: Actor, asOf?: string): Promise<Tasking & { revision: number }> {
+  async visibleTasking(taskingId: string, actor: Actor, asOf?: string): Promise<Omit<Tasking, 'issued'> & { revision: number }> {
     const { state, revision } = await this.stateOf(taskingStream(taskingId), asOf);
     if (!state.issued || revision === undefined || (actor.role === 'lpa' && state.lpa !== actor.lpa)) throw new TaskingNotFoundError(taskingId);
-    return { ...state, revision };
+    const { issued: _issued, ...view } = state;
+    return { ...view, revision };
   }
 
   private async stateOf(streamId: string, asOf?: string): Promise<{ state: TaskingState; revision: number | undefined }> {
