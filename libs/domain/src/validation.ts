@@ -14,7 +14,8 @@ export function isKebabCaseId(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_ID_LENGTH && KEBAB_CASE.test(value);
 }
 
-type Check = FieldIssue | undefined;
+/** One field at fault, or none. */
+export type Check = FieldIssue | undefined;
 
 export const check = {
   kebabCaseId: (field: string, value: unknown): Check =>

@@ -225,6 +225,20 @@ function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Even
   return { type: recorded.type, data: recorded.data } as unknown as Event;
 }
 
+/**
+ * A stream's state as the log has it, or had it at `asOf` (an ISO 8601 instant), for reads and
+ * checks that decide nothing; with the revision of its last event (undefined: no event by then).
+ */
+export async function readState<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, Command, Event>,
+  asOf?: string,
+): Promise<{ state: State; revision: number | undefined }> {
+  const events = await store.readStream(streamId, asOf === undefined ? {} : { until: new Date(asOf) });
+  return { state: fold(decider, events), revision: events[events.length - 1]?.revision };
+}
+
 function fold<State, Command, Event extends DomainEvent>(
   decider: Decider<State, Command, Event>,
   history: readonly RecordedEvent[],

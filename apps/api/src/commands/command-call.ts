@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { actorFor, principalOf, type Principal } from '@app/auth';
 import type { Actor, Role } from '@app/domain';
-import type { CommandContext } from '@app/event-store';
+import { type CommandContext, deterministicId } from '@app/event-store';
 import { commandIdOf, parseIfMatch, setETag } from '@app/http';
 
 /** What every command route needs of its request besides the body. */
@@ -74,4 +75,13 @@ export function commandContext(request: CommandRequest): CommandContext {
     now: request.now,
     repeatable: request.repeatable ?? true,
   };
+}
+
+/**
+ * The id of something a command creates (an action, a tasking, a finding): derived from the
+ * command id when the request may come again (it carries an Idempotency-Key), so that a repeat
+ * creates the same one, not a second; else random.
+ */
+export function createdId(request: Pick<CommandRequest, 'commandId' | 'repeatable'>, name: string): string {
+  return (request.repeatable ?? true) ? deterministicId(`${request.commandId}/${name}`) : randomUUID();
 }

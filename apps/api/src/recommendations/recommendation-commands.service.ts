@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   inspectionDecider,
@@ -13,7 +12,7 @@ import {
 import { AggregateCache, deterministicId, EVENT_STORE, type EventStore, handleCommand } from '@app/event-store';
 import { type CommandAnswer, commandAnswer, toCommandAnswer } from '@app/http';
 import { inspectionStream, recommendationStream } from '@app/read-model';
-import { type CommandRequest, commandContext } from '../commands/command-call';
+import { type CommandRequest, commandContext, createdId } from '../commands/command-call';
 
 
 /** Commands without the request's envelope: the service adds actor and instant. */
@@ -99,7 +98,7 @@ export class RecommendationCommands {
    * Idempotency-Key), so that a repeat plans the same action, not a second one; else random.
    */
   actionIdFor(commandId: string, repeatable: boolean): string {
-    return repeatable ? deterministicId(`${commandId}/action`) : randomUUID();
+    return createdId({ commandId, repeatable }, 'action');
   }
 }
 

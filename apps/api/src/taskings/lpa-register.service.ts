@@ -10,7 +10,7 @@ import {
   SYSTEM_ROLE,
   WEST_MERCIA_2017_LPAS,
 } from '@app/domain';
-import { EVENT_STORE, type EventStore, deterministicId, handleCommand } from '@app/event-store';
+import { EVENT_STORE, type EventStore, deterministicId, handleCommand, readState } from '@app/event-store';
 import { type CommandAnswer, commandAnswer } from '@app/http';
 import { type CommandRequest, commandContext } from '../commands/command-call';
 
@@ -38,8 +38,7 @@ export class LpaRegisterService implements OnApplicationBootstrap {
 
   /** The register as the log has it now (or had it at `asOf`): a handful of events, read whole. */
   async register(asOf?: string): Promise<LpaRegister> {
-    const events = await this.store.readStream(LPA_REGISTER_STREAM, asOf === undefined ? {} : { until: new Date(asOf) });
-    return events.reduce((state, event) => lpaRegisterDecider.evolve(state, event as never), lpaRegisterDecider.initialState());
+    return (await readState(this.store, LPA_REGISTER_STREAM, lpaRegisterDecider, asOf)).state;
   }
 
   /** The codes of the LPAs active on the date of `instant` (ISO 8601, Z). */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   auditFindingDecider,
@@ -13,10 +12,10 @@ import {
   type RefreshIntelligenceRequirement,
   type RaiseIntelligenceRequirement,
 } from '@app/domain';
-import { EVENT_STORE, type EventStore, deterministicId, handleCommand } from '@app/event-store';
+import { EVENT_STORE, type EventStore, handleCommand, readState } from '@app/event-store';
 import { type CommandAnswer, commandAnswer, ProblemError } from '@app/http';
 import { findingStream, requirementStream } from '@app/read-model';
-import { type CommandRequest, commandContext } from '../commands/command-call';
+import { type CommandRequest, commandContext, createdId } from '../commands/command-call';
 import { LpaRegisterService } from './lpa-register.service';
 
 type Fields<Command> = Omit<Command, 'type' | 'actor' | 'now' | 'activeLpas'>;
@@ -48,7 +47,7 @@ export class TaskingSources {
    */
   async raise(body: Omit<Fields<RaiseIntelligenceRequirement>, 'requirementId'> & { id?: string }, request: CommandRequest): Promise<CommandAnswer & { version: number }> {
     const { id, ...terms } = body;
-    const requirementId = id ?? newId(request, 'requirement');
+    const requirementId = id ?? createdId(request, 'requirement');
     const answer = await this.requirementCommand(requirementId, { type: 'RaiseIntelligenceRequirement', ...terms, requirementId, actor: request.actor, now: request.now }, request);
     return { ...answer, version: 1 };
   }
@@ -70,10 +69,8 @@ export class TaskingSources {
    * stood at `asOf` when given (a requirement not raised by then is not found).
    */
   async requirement(requirementId: string, version?: number, asOf?: string): Promise<RequirementView> {
-    const events = await this.store.readStream(requirementStream(requirementId), asOf === undefined ? {} : { until: new Date(asOf) });
-    const state = events.reduce((folded, event) => intelligenceRequirementDecider.evolve(folded, event as never), intelligenceRequirementDecider.initialState());
-    if (!state.registered) throw new IntelligenceRequirementNotRaisedError(requirementId);
-    const revision = events[events.length - 1]!.revision;
+    const { state, revision } = await readState(this.store, requirementStream(requirementId), intelligenceRequirementDecider, asOf);
+    if (!state.registered || revision === undefined) throw new IntelligenceRequirementNotRaisedError(requirementId);
     const made = intelligenceRequirementVersion(state, version ?? state.version);
     if (!made) throw new ProblemError(404, 'version-not-found', 'No such version', `intelligence requirement ${requirementId} has no version ${version}`);
     return view(state, version === undefined ? { ...made, rag: state.rag, rationale: state.rationale } : made, revision);
@@ -81,7 +78,7 @@ export class TaskingSources {
 
   /** Its id is derived from the request (a keyed repeat records nothing twice), else random. */
   async recordFinding(body: Omit<Fields<RecordAuditFinding>, 'findingId'>, request: CommandRequest): Promise<CommandAnswer> {
-    const findingId = newId(request, 'finding');
+    const findingId = createdId(request, 'finding');
     const activeLpas = await this.register.activeOn(request.now);
     return this.findingCommand(findingId, { type: 'RecordAuditFinding', ...body, findingId, activeLpas, actor: request.actor, now: request.now }, request);
   }
@@ -116,10 +113,6 @@ export class TaskingSources {
     });
     return commandAnswer(this.store, findingId, result);
   }
-}
-
-function newId(request: CommandRequest, kind: string): string {
-  return (request.repeatable ?? true) ? deterministicId(`${request.commandId}/${kind}`) : randomUUID();
 }
 
 function view(requirement: IntelligenceRequirement, version: IntelligenceRequirementVersion, revision: number): RequirementView {

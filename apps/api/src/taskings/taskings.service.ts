@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type AcknowledgeTasking,
@@ -22,10 +21,11 @@ import {
   WrongExpectedRevisionError,
   deterministicId,
   handleCommand,
+  readState,
 } from '@app/event-store';
 import { type CommandAnswer, commandAnswer } from '@app/http';
 import { taskingStream } from '@app/read-model';
-import { type CommandRequest, commandContext } from '../commands/command-call';
+import { type CommandRequest, commandContext, createdId } from '../commands/command-call';
 import { LpaRegisterService } from './lpa-register.service';
 
 /** What a tasking request asks for, besides the LPAs: the terms every LPA's tasking shares. */
@@ -64,7 +64,7 @@ export class TaskingCommands {
     request: CommandRequest,
   ): Promise<CommandAnswer & { taskings: { id: string; lpa: string }[] }> {
     const repeatable = request.repeatable ?? true;
-    const planned = lpas.map((lpa) => ({ lpa, id: repeatable ? deterministicId(`${request.commandId}/tasking/${lpa}`) : randomUUID() }));
+    const planned = lpas.map((lpa) => ({ lpa, id: createdId(request, `tasking/${lpa}`) }));
     const tasked = repeatable ? await this.alreadyIssued(planned) : [];
     const activeLpas = [...(await this.register.activeOn(request.now)), ...tasked];
     refuseInvalid('IssueTasking', checkLpas(lpas, activeLpas, request.now));
@@ -117,7 +117,7 @@ export class TaskingCommands {
   }
 
   private async ownedBy(streamId: string, lpa: string | undefined): Promise<boolean> {
-    const { state } = await this.stateOf(streamId);
+    const { state } = await readState(this.store, streamId, taskingDecider);
     return state.issued && state.lpa === lpa;
   }
 
@@ -126,15 +126,9 @@ export class TaskingCommands {
    * of an LPA, another LPA's tasking is one that does not exist.
    */
   async visibleTasking(taskingId: string, actor: Actor, asOf?: string): Promise<Omit<Tasking, 'issued'> & { revision: number }> {
-    const { state, revision } = await this.stateOf(taskingStream(taskingId), asOf);
+    const { state, revision } = await readState(this.store, taskingStream(taskingId), taskingDecider, asOf);
     if (!state.issued || revision === undefined || (actor.role === 'lpa' && state.lpa !== actor.lpa)) throw new TaskingNotFoundError(taskingId);
     const { issued: _issued, ...view } = state;
     return { ...view, revision };
-  }
-
-  private async stateOf(streamId: string, asOf?: string): Promise<{ state: TaskingState; revision: number | undefined }> {
-    const events = await this.store.readStream(streamId, asOf === undefined ? {} : { until: new Date(asOf) });
-    const state = events.reduce((folded, event) => taskingDecider.evolve(folded, event as never), taskingDecider.initialState());
-    return { state, revision: events[events.length - 1]?.revision };
   }
 }

@@ -1,7 +1,6 @@
 /** The values an intelligence requirement's fields take (API.md, Values) and the checks on them. */
-import type { FieldIssue } from '../errors';
 import type { Rag } from '../recommendation/recommendation.values';
-import { check } from '../validation';
+import { type Check, check } from '../validation';
 
 /** A requirement's RAG is typed in by the bureau, never derived: so never `grey` (API.md, Values). */
 export const REQUIREMENT_RAGS = ['red', 'amber', 'green'] as const satisfies readonly Rag[];
@@ -13,7 +12,6 @@ export type RequirementRag = (typeof REQUIREMENT_RAGS)[number];
  */
 export const MAX_REQUIREMENT_QUESTIONS = 100;
 
-type Check = FieldIssue | undefined;
 
 /**
  * A non-empty list of at most `MAX_REQUIREMENT_QUESTIONS` non-blank questions. A question asked
