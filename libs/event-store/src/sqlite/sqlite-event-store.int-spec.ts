@@ -115,10 +115,13 @@ describe.each(WRITERS)('SQLite event store, writer %s: its own promises', (write
     const ticker = setInterval(() => (ticks += 1), 5);
     try {
       const append = store.appendToStream('tally-1', testEvents(1), { expectedRevision: 'no_stream' });
-      // The lock is let go from a timer: it can only fire if the append does not hold the loop.
+      // The lock is let go from a timer: it can only fire if the append does not hold the loop
+      // (held for the whole busy timeout, the append would fail before the timer ran). The ticker
+      // shows the loop turning meanwhile; how often it turns is the machine's business (on a
+      // loaded CI machine, 5 ticks in 150 ms once failed a count of more than 5).
       setTimeout(() => other.prepare('ROLLBACK').run(), 150);
       await append;
-      expect(ticks).toBeGreaterThan(5);
+      expect(ticks).toBeGreaterThan(0);
     } finally {
       clearInterval(ticker);
       other.close();
