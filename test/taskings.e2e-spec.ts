@@ -99,6 +99,19 @@ async function history(stream: string, position: string): Promise<HistoryEvent[]
   return reply.body.items;
 }
 
+/**
+ * Waits until the worker has recorded the tasking's delivery (its second event, revision 1): it
+ * does so on its own, a moment after the issue, so a test that counts events waits for it first.
+ */
+async function delivered(id: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    const read = await http.get<{ deliveredAt: string | null }>(`/api/taskings/${id}`, TOKENS.board);
+    if (read.status === 200 && read.body.deliveredAt !== null) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`tasking ${id} was not delivered within 10 s`);
+}
+
 /** An LPA's view of another LPA's tasking must be the view of one that does not exist. */
 function expectNotFoundAlike(reply: Reply<Problem>, missing: Reply<Problem>, id: string, missingId: string): void {
   expect(reply.status).toBe(404);
@@ -171,18 +184,21 @@ describe('each LPA acts on its own taskings, and on no other', () => {
     for (const lpa of ['shropshire', 'telford-and-wrekin'] as const) {
       const who: Who = lpa === 'shropshire' ? 'shropshire' : 'telford';
       const id = idFor(answer, lpa);
+      await delivered(id);
       expect((await http.post(`/api/taskings/${id}/acknowledgement`, TOKENS[who], { note: 'DS to lead.' })).status).toBe(200);
       const done = await http.post<{ position: string }>(`/api/taskings/${id}/completion`, TOKENS[who], { outcome: 'Two premises found.', refs: ['22/45678/17'] });
       expect(done.status).toBe(200);
       const events = await history(`tasking-${id}`, done.body.position);
-      expect(events.map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingAcknowledged', 'TaskingCompleted']);
-      expect(events[2]!.actor).toMatchObject({ id: PEOPLE[who].sub, role: 'lpa' });
+      expect(events.map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingDelivered', 'TaskingAcknowledged', 'TaskingCompleted']);
+      expect(events[1]!.actor).toMatchObject({ role: 'system' });
+      expect(events[3]!.actor).toMatchObject({ id: PEOPLE[who].sub, role: 'lpa' });
     }
   });
 
   it("answers another LPA's tasking exactly as one that does not exist, on every command, a stale If-Match included", async () => {
     const answer = await issue();
     const theirs = idFor(answer, 'shropshire');
+    await delivered(theirs);
     const missingId = randomUUID();
     for (const [path, body] of [
       ['acknowledgement', {}],
@@ -201,7 +217,7 @@ describe('each LPA acts on its own taskings, and on no other', () => {
     expect((await http.post(`/api/taskings/${theirs}/acknowledgement`, TOKENS.shropshire, {}, { 'if-match': '"5"' })).status).toBe(412);
     // And nothing was appended by the refused calls.
     const events = await history(`tasking-${theirs}`, answer.position);
-    expect(events.map((event) => event.type)).toEqual(['TaskingIssued']);
+    expect(events.map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingDelivered']);
   });
 });
 
@@ -217,14 +233,15 @@ describe('reading a tasking and the register', () => {
   it('answers a tasking to its issuers, the board and its own LPA, with its ETag and its history', async () => {
     const answer = await issue({ lpas: ['shropshire'] });
     const id = idFor(answer, 'shropshire');
+    await delivered(id);
     const acked = await http.post<{ position: string }>(`/api/taskings/${id}/acknowledgement`, TOKENS.shropshire, {});
     for (const who of ['lead', 'intelligence', 'registrar', 'board', 'shropshire'] as const) {
       const read = await http.get<TaskingView>(`/api/taskings/${id}`, TOKENS[who]);
-      expect({ who, status: read.status, body: read.body }).toMatchObject({ who, status: 200, body: { id, lpa: 'shropshire', status: 'acknowledged', revision: 1 } });
-      expect(read.headers.etag).toBe('"1"');
+      expect({ who, status: read.status, body: read.body }).toMatchObject({ who, status: 200, body: { id, lpa: 'shropshire', status: 'acknowledged', revision: 2 } });
+      expect(read.headers.etag).toBe('"2"');
     }
     const history = await http.get<{ events: HistoryEvent[] }>(`/api/taskings/${id}/history?position=${acked.body.position}`, TOKENS.shropshire);
-    expect(history.body.events.map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingAcknowledged']);
+    expect(history.body.events.map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingDelivered', 'TaskingAcknowledged']);
     expect((await http.get(`/api/taskings/${id}`, TOKENS.admin)).status).toBe(403);
   });
 
@@ -239,12 +256,13 @@ describe('reading a tasking and the register', () => {
 
   it('answers a tasking as it stood at ?asOf=', async () => {
     const id = idFor(await issue({ lpas: ['telford-and-wrekin'] }), 'telford-and-wrekin');
+    await delivered(id);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const before = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 20));
     await http.post(`/api/taskings/${id}/decline`, TOKENS.telford, { reason: 'Not ours.' });
-    expect((await http.get<TaskingView>(`/api/taskings/${id}?asOf=${before}`, TOKENS.board)).body).toMatchObject({ status: 'issued', revision: 0 });
-    expect((await http.get<TaskingView>(`/api/taskings/${id}`, TOKENS.board)).body).toMatchObject({ status: 'declined', revision: 1 });
+    expect((await http.get<TaskingView>(`/api/taskings/${id}?asOf=${before}`, TOKENS.board)).body).toMatchObject({ status: 'delivered', revision: 1 });
+    expect((await http.get<TaskingView>(`/api/taskings/${id}`, TOKENS.board)).body).toMatchObject({ status: 'declined', revision: 2 });
   });
 
   it('lists the register to everyone, an LPA user included', async () => {
@@ -270,10 +288,11 @@ describe('the issuer', () => {
   it('closes a tasking its LPA declined', async () => {
     const answer = await issue({ lpas: ['telford-and-wrekin'] });
     const id = idFor(answer, 'telford-and-wrekin');
+    await delivered(id);
     expect((await http.post(`/api/taskings/${id}/decline`, TOKENS.telford, { reason: 'The premises are in Shropshire.' })).status).toBe(200);
     const closed = await http.post<{ position: string }>(`/api/taskings/${id}/cancellation`, TOKENS.intelligence, { reason: 'Re-tasked to Shropshire.' });
     expect(closed.status).toBe(200);
-    expect((await history(`tasking-${id}`, closed.body.position)).map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingDeclined', 'TaskingCancelled']);
+    expect((await history(`tasking-${id}`, closed.body.position)).map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingDelivered', 'TaskingDeclined', 'TaskingCancelled']);
   });
 });
 

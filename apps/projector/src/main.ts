@@ -6,5 +6,5 @@ void launch({
   name: 'Projector',
   needs: ['event-store', 'redis', 'database'],
   module: (config) => ProjectorModule.forRoot(config),
-  serves: () => 'projector running (governance read model; no HTTP)',
+  serves: () => 'projector running (governance read model, process managers, tasking dispatch; no HTTP)',
 });

@@ -3,11 +3,14 @@ import { type AppConfig, ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { ReadModelModule } from '@app/read-model';
 import { ReadinessRegistryModule, RedisModule } from '@app/runtime';
+import { TaskingFlowModule } from '@app/tasking-flow';
 import { ReadModelProjector } from './read-model.projector';
+import { TaskingFlowRunner } from './tasking-flow.runner';
 
 /**
- * Keeps every derived thing current from the global log: for now the governance read model
- * (ReadModelProjector); tasking dispatch and the process managers will join it. Opens the event
+ * Keeps every derived thing current from the global log: the governance read model
+ * (ReadModelProjector), and the tasking flow (TaskingFlowRunner: the process managers, the
+ * dispatcher to the LPAs' queues and its reconciler). Opens the event
  * store, the read model's database and Redis (Nest creates them at boot, after `launch()` has
  * probed the event store and Redis) and holds them until it is stopped.
  */
@@ -22,9 +25,10 @@ export class ProjectorModule {
         ReadModelModule.forRoot(config.readModel),
         RedisModule.forRoot(config.redis.url),
         ReadinessRegistryModule,
+        TaskingFlowModule.forRoot(),
       ],
-      providers: [ReadModelProjector],
-      exports: [ReadModelProjector],
+      providers: [ReadModelProjector, TaskingFlowRunner],
+      exports: [ReadModelProjector, TaskingFlowRunner],
     };
   }
 }

@@ -6,5 +6,5 @@ void launch({
   name: 'Worker',
   needs: ['event-store', 'redis'],
   module: (config) => WorkerModule.forRoot(config),
-  serves: () => 'worker running (no queues consumed yet; no HTTP)',
+  serves: () => 'worker running (draining the LPA and escalation queues; no HTTP)',
 });

@@ -2,11 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/event-store';
 import { RedisModule } from '@app/runtime';
+import { TaskingWorkerService } from './tasking-worker.service';
 
 /**
- * Will drain the per-LPA tasking queues and the escalation queue, sending its effects back to the
- * log as commands. No queue is consumed yet: it opens the event store and Redis (Nest creates
- * both at boot, after `launch()` has probed them) and holds them until it is stopped.
+ * Drains the per-LPA tasking queues and the escalation queue, sending its effects back to the log
+ * as commands (TaskingWorkerService). Opens the event store and Redis (Nest creates both at boot,
+ * after `launch()` has probed them) and holds them until it is stopped.
  */
 @Module({})
 export class WorkerModule {
@@ -18,6 +19,7 @@ export class WorkerModule {
         EventStoreModule.forRoot(config.eventStore),
         RedisModule.forRoot(config.redis.url),
       ],
+      providers: [TaskingWorkerService],
     };
   }
 }

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       readModel: { kind: 'sqlite', file: 'data/read-model.sqlite' },
       redis: { url: 'redis://127.0.0.1:6379' },
       queuePrefix: 'tasking',
+      escalationMs: { urgent: 3_600_000, high: 86_400_000, routine: 259_200_000 },
       warnings: [expect.stringContaining('AUTH_JWT_SECRET is not set')],
     });
   });
@@ -41,6 +42,9 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://app:pw@postgres:5432/governance',
       REDIS_URL: 'redis://redis:6379/2',
       QUEUE_PREFIX: '{tasking-test-1}',
+      ESCALATION_URGENT: '90s',
+      ESCALATION_HIGH: '45m',
+      ESCALATION_ROUTINE: '3d',
     });
 
     expect(config).toEqual({
@@ -52,6 +56,7 @@ describe('loadConfig', () => {
       readModel: { kind: 'postgres', url: 'postgres://app:pw@postgres:5432/governance' },
       redis: { url: 'redis://redis:6379/2' },
       queuePrefix: '{tasking-test-1}',
+      escalationMs: { urgent: 90_000, high: 2_700_000, routine: 259_200_000 },
       warnings: [],
     });
   });
@@ -123,6 +128,10 @@ describe('loadConfig', () => {
     ['REDIS_URL', '127.0.0.1:6379'],
     ['QUEUE_PREFIX', 'has space'],
     ['QUEUE_PREFIX', 'x'.repeat(101)],
+    ['ESCALATION_URGENT', '1 h'],
+    ['ESCALATION_HIGH', '0s'],
+    ['ESCALATION_ROUTINE', '25d'],
+    ['ESCALATION_ROUTINE', '72'],
   ])('refuses %s=%j with an error naming the variable', (variable, value) => {
     const issues = issuesOf({ [variable]: value });
 

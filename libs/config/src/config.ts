@@ -30,6 +30,12 @@ export interface AppConfig {
   readonly redis: { readonly url: string };
   /** BullMQ key prefix, so that several installations (and test runs) can share one Redis. */
   readonly queuePrefix: string;
+  /**
+   * How long an LPA has to acknowledge a tasking, by its priority, in milliseconds from its issue:
+   * past it the worker raises the escalated flag. `ESCALATION_URGENT`, `ESCALATION_HIGH`,
+   * `ESCALATION_ROUTINE`, each a duration such as `90s`, `45m`, `1h` or `500ms`.
+   */
+  readonly escalationMs: { readonly urgent: number; readonly high: number; readonly routine: number };
   /** Things worth saying at start that do not stop it (the development secret, ignored settings). */
   readonly warnings: readonly string[];
 }
@@ -55,6 +61,7 @@ export const DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
   queuePrefix: 'tasking',
   eventStoreSqliteSynchronous: 'full',
+  escalation: { urgent: '1h', high: '24h', routine: '72h' },
 } as const;
 
 /**
@@ -123,6 +130,12 @@ export function loadConfig(env: Environment): AppConfig {
     );
   }
 
+  const escalationMs = {
+    urgent: parseDuration(env, 'ESCALATION_URGENT', DEFAULTS.escalation.urgent, fail),
+    high: parseDuration(env, 'ESCALATION_HIGH', DEFAULTS.escalation.high, fail),
+    routine: parseDuration(env, 'ESCALATION_ROUTINE', DEFAULTS.escalation.routine, fail),
+  };
+
   if (issues.length > 0) {
     throw new ConfigError(issues);
   }
@@ -135,6 +148,7 @@ export function loadConfig(env: Environment): AppConfig {
     readModel,
     redis: { url: redisUrl },
     queuePrefix,
+    escalationMs,
     warnings,
   };
 }
@@ -218,6 +232,22 @@ function parseRedisUrl(raw: string | undefined, fail: Fail): string {
     );
   }
   return raw;
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Longer than a timer can wait (2^31 - 1 ms, about 24.8 days) would fire at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** A positive duration: a whole number and a unit (`ms`, `s`, `m`, `h`, `d`). */
+function parseDuration(env: Environment, variable: string, fallback: string, fail: Fail): number {
+  const raw = read(env, variable) ?? fallback;
+  const match = /^(\d{1,10})(ms|s|m|h|d)$/.exec(raw);
+  const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]!]! : Number.NaN;
+  if (!(ms > 0 && ms <= MAX_DURATION_MS)) {
+    fail(variable, `${variable} ${JSON.stringify(raw)} is not a duration between 1ms and 24d: a whole number and a unit, e.g. 90s, 45m, 1h, 3d.`);
+    return 1;
+  }
+  return ms;
 }
 
 function parseUrl(raw: string): URL | undefined {

@@ -5,6 +5,7 @@
  * reads the checkpoint again and follows the log from there, so no event is skipped and none is
  * applied twice.
  */
+import { delay } from '@app/runtime';
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import { ProjectionCheckpointMovedError, messageOf } from './errors';
 import { applyEvents } from './projection/apply-events';
@@ -128,7 +129,7 @@ export class ProjectionRunner {
           continue;
         }
         this.failed(error);
-        await this.pause(this.delayMs);
+        await delay(this.delayMs, this.stopping.signal);
         this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
       }
     }
@@ -181,19 +182,6 @@ export class ProjectionRunner {
     this.logger.warn(
       `The read model projection failed after position ${this.checkpoint} (attempt ${this.failure.attempts}): ${message}; retrying in ${this.delayMs} ms.`,
     );
-  }
-
-  /** Waits `ms`, or less if stopped meanwhile. */
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.stopping.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.stopping.signal.addEventListener('abort', done, { once: true });
-    });
   }
 }
 

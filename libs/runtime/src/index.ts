@@ -8,3 +8,4 @@ export * from './redis.module';
 export * from './startup';
 export * from './readiness-registry';
 export * from './app-thread';
+export * from './delay';

@@ -1,0 +1,81 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { ReadinessRegistry } from '@app/runtime';
+import {
+  FlowStore,
+  type FollowerStatus,
+  LogFollower,
+  TaskingDispatcher,
+  TaskingProcessManagers,
+  TaskingQueues,
+  TaskingReconciler,
+} from '@app/tasking-flow';
+
+/** How often the reconciler asks Redis whether it lost its data (one EXISTS each time). */
+const RECONCILE_CHECK_MS = 2_000;
+/** How long one event may keep a follower busy before readiness says it is stuck. */
+const MAX_BUSY_MS = 30_000;
+
+/**
+ * The projector's tasking flow: the process managers and the dispatcher, each following the log
+ * from its own checkpoint, and the reconciler, which puts back what Redis lost (in full at start,
+ * then whenever Redis turns out to have lost its data). Failures are retried inside each; they
+ * never end the app, and readiness reports them.
+ */
+@Injectable()
+export class TaskingFlowRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('TaskingFlow');
+  private readonly followers: LogFollower[];
+  private readonly reconciler: TaskingReconciler;
+  private reconciling: NodeJS.Timeout | undefined;
+  private checking: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+    flow: FlowStore,
+    queues: TaskingQueues,
+    readiness: ReadinessRegistry,
+  ) {
+    const dispatcher = new TaskingDispatcher(queues, flow, config.escalationMs);
+    this.followers = [
+      new LogFollower(store, flow, new TaskingProcessManagers(store, this.logger), { logger: this.logger }),
+      new LogFollower(store, flow, dispatcher, { logger: this.logger }),
+    ];
+    this.reconciler = new TaskingReconciler(queues, flow, dispatcher, this.logger);
+    for (const follower of this.followers) readiness.register({ name: follower.name, check: () => followerCheck(follower.status()) });
+  }
+
+  onApplicationBootstrap(): void {
+    for (const follower of this.followers) follower.start();
+    this.check(() => this.reconciler.reconcile());
+    this.reconciling = setInterval(() => this.check(() => this.reconciler.check()), RECONCILE_CHECK_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.reconciling);
+    await this.checking;
+    await Promise.all(this.followers.map((follower) => follower.stop()));
+  }
+
+  statuses(): FollowerStatus[] {
+    return this.followers.map((follower) => follower.status());
+  }
+
+  /** One reconciliation at a time; a failed one (Redis away) is tried again at the next check. */
+  private check(run: () => Promise<unknown>): void {
+    this.checking = this.checking.then(run).catch((error: unknown) => {
+      this.logger.warn(`Reconciling the tasking queues failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+}
+
+function followerCheck(status: FollowerStatus): Promise<void> {
+  if (status.failure) return Promise.reject(new Error(`failing since ${status.failure.since.toISOString()} after position ${status.checkpoint}: ${status.failure.error}`));
+  if (status.state !== 'running') return Promise.reject(new Error(`${status.name} is ${status.state}`));
+  if (status.busySince && Date.now() - status.busySince.getTime() > MAX_BUSY_MS) {
+    return Promise.reject(new Error(`one event has been in hand since ${status.busySince.toISOString()}`));
+  }
+  return Promise.resolve();
+}
