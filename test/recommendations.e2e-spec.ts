@@ -1427,5 +1427,7 @@ const TABLE_KEYS: Record<(typeof READ_MODEL_TABLES)[number] | 'projection_checkp
   recommendations: ['id'],
   inspections: ['id'],
   timeline: ['position'],
+  taskings: ['id'],
+  audit_findings: ['id'],
   projection_checkpoints: ['name'],
 };

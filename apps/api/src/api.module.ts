@@ -9,6 +9,8 @@ import { createHttpAdapter, HttpConventionsModule, IdempotencyModule } from '@ap
 import { ReadModelModule } from '@app/read-model';
 import { HealthModule, RedisModule } from '@app/runtime';
 import { RecommendationsModule } from './recommendations/recommendations.module';
+import { TaskingFlowModule } from '@app/tasking-flow';
+import { OperationsModule } from './operations/operations.module';
 import { TaskingsModule } from './taskings/taskings.module';
 
 /**
@@ -36,6 +38,8 @@ export class ApiModule {
         HttpConventionsModule,
         IdempotencyModule.forRoot(),
         HealthModule,
+        TaskingFlowModule.forRoot(),
+        OperationsModule,
         RecommendationsModule,
         TaskingsModule,
       ],

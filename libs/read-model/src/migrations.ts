@@ -3,6 +3,13 @@ import type { Kysely, Migration } from 'kysely';
 import { emptyReadModel } from './rebuild';
 import type { ReadModelDatabase } from './schema';
 
+/**
+ * The tables each layout had, for a migration that empties the read model: it empties the
+ * tables there are then, not those a later migration adds.
+ */
+const TABLES_OF_001 = ['recommendation_actions', 'recommendations', 'inspections', 'timeline'] as const;
+const TABLES_OF_002 = TABLES_OF_001;
+
 /** The read model's migrations, bookkept in `read_model_migrations`. */
 export function readModelMigrations(dialect: Dialect): Record<string, Migration> {
   // SQLite's INTEGER is 64 bits wide, and an INTEGER PRIMARY KEY is the table's own row id (one
@@ -104,7 +111,7 @@ export function readModelMigrations(dialect: Dialect): Record<string, Migration>
     // commits before or after, never across. A migration runs in one transaction (migrate()).
     '002-action-rows': {
       up: async (db: Kysely<unknown>) => {
-        await emptyReadModel(db);
+        await emptyReadModel(db, TABLES_OF_001);
         await db.schema.dropTable('recommendation_actions').execute();
         await db.schema
           .createTable('recommendation_actions')
@@ -120,6 +127,53 @@ export function readModelMigrations(dialect: Dialect): Record<string, Migration>
           .addPrimaryKeyConstraint('recommendation_actions_pk', ['recommendation_id', 'ordinal'])
           .execute();
         await db.schema.createIndex('recommendation_actions_by_lpa').on('recommendation_actions').columns(['lpa', 'status']).execute();
+      },
+    },
+    // Taskings and audit findings join the read model. The projector has long passed their
+    // events (it kept only their timeline rows), so new, empty tables would stay short of them:
+    // the read model is emptied as by 002, and the projector makes every table again from the
+    // log, these two included. Until it has caught up, answers are partial, as during a rebuild.
+    '003-taskings': {
+      up: async (db: Kysely<unknown>) => {
+        await db.schema
+          .createTable('taskings')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('lpa', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('escalated', 'integer', (c) => c.notNull())
+          .addColumn('priority', 'text')
+          .addColumn('source_kind', 'text')
+          .addColumn('source_id', 'text')
+          .addColumn('delivered_at', 'text')
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('position', int8, (c) => c.notNull())
+          .addColumn('registered_position', int8, (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .execute();
+        // The lists: all, one LPA's, by status, by source; each in the order issued.
+        await db.schema.createIndex('taskings_in_order').on('taskings').column('registered_position').execute();
+        await db.schema.createIndex('taskings_by_lpa').on('taskings').columns(['lpa', 'registered_position']).execute();
+        await db.schema.createIndex('taskings_by_status').on('taskings').columns(['status', 'registered_position']).execute();
+        await db.schema.createIndex('taskings_by_source').on('taskings').columns(['source_id', 'registered_position']).execute();
+        // An LPA's queue: its taskings in the order delivered.
+        await db.schema.createIndex('taskings_by_delivery').on('taskings').columns(['lpa', 'delivered_at', 'registered_position']).execute();
+
+        await db.schema
+          .createTable('audit_findings')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('lpa', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text')
+          .addColumn('category', 'text')
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('position', int8, (c) => c.notNull())
+          .addColumn('registered_position', int8, (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_findings_in_order').on('audit_findings').column('registered_position').execute();
+        await db.schema.createIndex('audit_findings_by_lpa').on('audit_findings').columns(['lpa', 'registered_position']).execute();
+
+        await emptyReadModel(db, TABLES_OF_002);
       },
     },
   };

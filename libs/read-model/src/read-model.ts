@@ -5,17 +5,36 @@
 import type { EventStore } from '@app/event-store';
 import { readCheckpoint } from './projection/checkpoints';
 import { type HistoryQuery, history, recommendationHistory, streamHistory } from './queries/history';
-import type { ListAnswer } from './queries/paging';
+import type { ListAnswer, Page } from './queries/paging';
 import {
   type RecommendationQuery,
   getRecommendation,
   listRecommendations,
   recommendationCounts,
 } from './queries/recommendations';
-import type { HistoryEvent, RecommendationCounts, RecommendationView } from './queries/views';
+import { type AuditFindingQuery, auditFindingCounts, listAuditFindings } from './queries/audit-findings';
+import { type TaskingQuery, listTaskings, lpaQueue, taskingCounts } from './queries/taskings';
+import type {
+  AuditFindingCounts,
+  AuditFindingView,
+  HistoryEvent,
+  RecommendationCounts,
+  RecommendationView,
+  TaskingCounts,
+  TaskingView,
+} from './queries/views';
 import { DEFAULT_WAIT_MS, waitForPosition } from './read-your-writes';
 import type { ReadModelDatabase } from './schema';
-import { recommendationAsOf, recommendationCountsAsOf, recommendationsAsOf } from './time-travel';
+import {
+  auditFindingCountsAsOf,
+  auditFindingsAsOf,
+  lpaQueueAsOf,
+  recommendationAsOf,
+  recommendationCountsAsOf,
+  recommendationsAsOf,
+  taskingCountsAsOf,
+  taskingsAsOf,
+} from './time-travel';
 
 export class ReadModel {
   constructor(
@@ -70,5 +89,46 @@ export class ReadModel {
 
   recommendationCountsAsOf(instant: Date | string): Promise<RecommendationCounts> {
     return recommendationCountsAsOf(this.store, instant);
+  }
+
+  listTaskings(query: TaskingQuery): Promise<ListAnswer<TaskingView>> {
+    return listTaskings(this.database, query);
+  }
+
+  /** An LPA's queue: delivered to it, not yet answered for good, oldest delivery first. */
+  lpaQueue(lpa: string, page: Page): Promise<ListAnswer<TaskingView>> {
+    return lpaQueue(this.database, lpa, page);
+  }
+
+  taskingCounts(): Promise<TaskingCounts> {
+    return taskingCounts(this.database);
+  }
+
+  listAuditFindings(query: AuditFindingQuery): Promise<ListAnswer<AuditFindingView>> {
+    return listAuditFindings(this.database, query);
+  }
+
+  auditFindingCounts(): Promise<AuditFindingCounts> {
+    return auditFindingCounts(this.database);
+  }
+
+  taskingsAsOf(instant: Date | string, query: TaskingQuery = {}): Promise<ListAnswer<TaskingView>> {
+    return taskingsAsOf(this.store, instant, query);
+  }
+
+  lpaQueueAsOf(lpa: string, instant: Date | string, page: Page = {}): Promise<ListAnswer<TaskingView>> {
+    return lpaQueueAsOf(this.store, lpa, instant, page);
+  }
+
+  taskingCountsAsOf(instant: Date | string): Promise<TaskingCounts> {
+    return taskingCountsAsOf(this.store, instant);
+  }
+
+  auditFindingsAsOf(instant: Date | string, query: AuditFindingQuery = {}): Promise<ListAnswer<AuditFindingView>> {
+    return auditFindingsAsOf(this.store, instant, query);
+  }
+
+  auditFindingCountsAsOf(instant: Date | string): Promise<AuditFindingCounts> {
+    return auditFindingCountsAsOf(this.store, instant);
   }
 }

@@ -34,15 +34,22 @@ export interface RebuildOptions {
  * checkpoint went back (ProjectionCheckpointMovedError) and follows the log again from it.
  */
 export async function clearReadModel(database: ReadModelDatabase): Promise<void> {
-  await database.db.transaction().execute(emptyReadModel);
+  await database.db.transaction().execute((trx) => emptyReadModel(trx));
 }
 
-/** Within the caller's transaction: every read-model row and the checkpoint deleted. */
-export async function emptyReadModel(trx: Kysely<ReadModelSchema>): Promise<void> {
+/**
+ * Within the caller's transaction: every read-model row and the checkpoint deleted. `tables`: the
+ * tables there are; a migration names those of its own layout, since the later ones do not exist
+ * yet when it runs.
+ */
+export async function emptyReadModel(
+  trx: Kysely<ReadModelSchema>,
+  tables: readonly (typeof READ_MODEL_TABLES)[number][] = READ_MODEL_TABLES,
+): Promise<void> {
   // The projector's lock first: a batch in flight commits before the deletes or waits for them,
   // never half of each (PostgreSQL's READ COMMITTED would let its rows slip past the deletes).
   await lockCheckpoint(trx, GOVERNANCE_PROJECTION);
-  for (const table of READ_MODEL_TABLES) await trx.deleteFrom(table).execute();
+  for (const table of tables) await trx.deleteFrom(table).execute();
   await trx.deleteFrom('projection_checkpoints').execute();
 }
 

@@ -64,6 +64,45 @@ export interface InspectionsTable {
   state: string;
 }
 
+/** A tasking (its stream `tasking-<id>`): the columns its lists filter, sort and page on. */
+export interface TaskingsTable {
+  id: string;
+  lpa: string | null;
+  status: string;
+  /** The flag raised when the LPA had not acknowledged in time (1) or not (0): an integer in both dialects. */
+  escalated: number;
+  priority: string | null;
+  source_kind: string | null;
+  source_id: string | null;
+  /**
+   * When it was delivered to its LPA's queue, as an ISO 8601 instant written the one way
+   * (`toISOString`), so that text order is time order: the LPA's queue is sorted on it. Null
+   * until delivered (or when the event's instant is no instant).
+   */
+  delivered_at: string | null;
+  revision: number;
+  position: number;
+  /** The position of its TaskingIssued event: the order of the lists and their cursor. */
+  registered_position: number;
+  /** The domain's own `Tasking`, folded with its `evolve`, as JSON. */
+  state: string;
+}
+
+/** An audit finding (its stream `finding-<id>`). */
+export interface AuditFindingsTable {
+  id: string;
+  lpa: string | null;
+  status: string;
+  severity: string | null;
+  category: string | null;
+  revision: number;
+  position: number;
+  /** The position of its AuditFindingRecorded event: the list order and its cursor. */
+  registered_position: number;
+  /** The domain's own `AuditFinding`, as JSON. */
+  state: string;
+}
+
 /** One row per event of the global log, whatever its stream: the history the board reads. */
 export interface TimelineTable {
   position: number;
@@ -91,13 +130,15 @@ export interface ReadModelSchema {
   recommendation_actions: RecommendationActionsTable;
   inspections: InspectionsTable;
   timeline: TimelineTable;
+  taskings: TaskingsTable;
+  audit_findings: AuditFindingsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
 }
 
 export type ReadModelDatabase = SqlDatabase<ReadModelSchema>;
 
 /** The tables a rebuild empties, children first. */
-export const READ_MODEL_TABLES = ['recommendation_actions', 'recommendations', 'inspections', 'timeline'] as const;
+export const READ_MODEL_TABLES = ['recommendation_actions', 'recommendations', 'inspections', 'timeline', 'taskings', 'audit_findings'] as const;
 
 /**
  * The read model on the process's one SQL database. The database is shared with other libraries

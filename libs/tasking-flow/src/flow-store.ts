@@ -10,7 +10,7 @@
  *   after Redis lost its data.
  */
 import { type Dialect, type SqlDatabase, migrate } from '@app/database';
-import { type Kysely, type Migration, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type Migration, type SqlBool, sql } from 'kysely';
 
 /** Whether the delivery job is still owed to the LPA's worker. */
 export type DeliveryState = 'queued' | 'delivered' | 'withdrawn';
@@ -146,17 +146,35 @@ export class FlowStore {
   }
 
   /** The dispatches whose delivery, or escalation, is still owed, oldest first, a page at a time. */
-  async owed(kind: 'delivery' | 'escalation', after: number, limit: number): Promise<(Dispatch & { readonly issuedPosition: number })[]> {
+  async owed(kind: OwedKind, after: number, limit: number): Promise<(Dispatch & { readonly issuedPosition: number })[]> {
     const rows = await this.db
       .selectFrom('tasking_dispatches')
       .selectAll()
-      .where(kind === 'delivery' ? 'delivery' : 'escalation', '=', kind === 'delivery' ? 'queued' : 'pending')
+      .where(owing(kind))
       .where('issued_position', '>', after)
       .orderBy('issued_position')
       .limit(limit)
       .execute();
     return rows.map((row) => ({ ...dispatchOf(row), issuedPosition: row.issued_position }));
   }
+
+  /** How many deliveries, or escalations, are still owed. */
+  async owedCount(kind: OwedKind): Promise<number> {
+    const row = await this.db
+      .selectFrom('tasking_dispatches')
+      .select(sql<number>`count(*)`.as('count'))
+      .where(owing(kind))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+}
+
+export type OwedKind = 'delivery' | 'escalation';
+
+/** The condition of an owed delivery or escalation. */
+function owing(kind: OwedKind) {
+  return (eb: ExpressionBuilder<FlowSchema, 'tasking_dispatches'>): Expression<SqlBool> =>
+    kind === 'delivery' ? eb('delivery', '=', 'queued') : eb('escalation', '=', 'pending');
 }
 
 function dispatchOf(row: FlowSchema['tasking_dispatches']): Dispatch {

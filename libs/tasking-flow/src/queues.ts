@@ -113,6 +113,11 @@ export class TaskingQueues {
     return this.bounded(`counting jobs of ${queueName}`, this.queue(queueName).getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'));
   }
 
+  /** Whether the queues' connection is up now (a reading that must not wait for Redis asks this first). */
+  connected(): boolean {
+    return this.connection.status === 'ready';
+  }
+
   /** A Redis command on the queues' connection (for the reconciler's marker). */
   async redis<T>(what: string, call: (redis: Redis) => Promise<T>): Promise<T> {
     return this.bounded(what, call(this.connection));

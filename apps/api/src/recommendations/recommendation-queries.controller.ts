@@ -80,16 +80,30 @@ export class RecommendationQueriesController {
     });
   }
 
-  /** The recommendation part of the board's summary; taskings and audit findings join it with them. */
+  /**
+   * The board's figures: recommendations by status and RAG with overdue actions, taskings by LPA
+   * and status with the escalated ones, and the open audit findings by LPA; from the read model,
+   * or folded from the log as it stood at `asOf`.
+   */
   @Get('board/summary')
   @Allow(...GOVERNORS)
   async boardSummary(@Query() query: AsOfQuery) {
     await this.readYourWrites(query);
-    const at = query.asOf ?? now();
-    const recommendations = query.asOf
-      ? await this.readModel.recommendationCountsAsOf(query.asOf)
-      : await this.readModel.recommendationCounts(at);
-    return { asOf: at, recommendations };
+    if (query.asOf) {
+      return {
+        asOf: query.asOf,
+        recommendations: await this.readModel.recommendationCountsAsOf(query.asOf),
+        taskings: await this.readModel.taskingCountsAsOf(query.asOf),
+        auditFindings: await this.readModel.auditFindingCountsAsOf(query.asOf),
+      };
+    }
+    const at = now();
+    return {
+      asOf: at,
+      recommendations: await this.readModel.recommendationCounts(at),
+      taskings: await this.readModel.taskingCounts(),
+      auditFindings: await this.readModel.auditFindingCounts(),
+    };
   }
 
   private async readYourWrites(query: ReadYourWritesQuery): Promise<void> {

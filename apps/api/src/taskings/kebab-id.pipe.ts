@@ -9,3 +9,11 @@ export class KebabIdPipe implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/** An LPA's code in the path: kebab-case, at most 100 characters. */
+export class LpaCodePipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!isKebabCaseId(value)) throw new RequestValidationError([{ field: 'code', message: 'must be an LPA code: kebab-case, at most 100 characters' }]);
+    return value;
+  }
+}

@@ -10,5 +10,6 @@ import { TaskingCommands } from './taskings.service';
 @Module({
   controllers: [TaskingCommandsController, TaskingSourcesController, TaskingQueriesController],
   providers: [LpaRegisterService, TaskingCommands, TaskingSources],
+  exports: [LpaRegisterService],
 })
 export class TaskingsModule {}

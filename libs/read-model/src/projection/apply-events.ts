@@ -4,12 +4,13 @@
  * committed, or nothing is. Events at or below the stored checkpoint are skipped, so applying the
  * same events again changes nothing.
  */
-import type { Inspection } from '@app/domain';
+import type { AuditFinding, Inspection, Recommendation, Tasking } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import { type Kysely, sql } from 'kysely';
 import { ProjectionCheckpointMovedError } from '../errors';
 import { notifyCheckpointAdvanced } from '../read-your-writes';
 import type { ReadModelDatabase, ReadModelSchema } from '../schema';
+import { type ProjectedAuditFinding, auditFindingColumns } from './audit-finding.projection';
 import { GOVERNANCE_PROJECTION, lockCheckpoint } from './checkpoints';
 import { type ProjectedRows, type ReadModelChange, projectEvent, rowsTouchedBy } from './governance.projection';
 import { type ProjectedInspection, inspectionColumns } from './inspection.projection';
@@ -24,6 +25,7 @@ import {
 } from './recommendation.projection';
 import type { CommittedRows, ProjectedRowCache } from './row-cache';
 import { RowWrites, executeWrites } from './row-writes';
+import { type ProjectedTasking, taskingColumns } from './tasking.projection';
 import { timelineRow } from './timeline.projection';
 
 export interface ApplyOptions {
@@ -95,31 +97,34 @@ export async function applyEvents(
  */
 class Batch implements ProjectedRows {
   private readonly timeline: RecordedEvent[] = [];
-  private readonly recommendations: Map<string, ProjectedRecommendation>;
-  private readonly inspections: Map<string, ProjectedInspection>;
-  private readonly changedRecommendations = new Set<string>();
-  private readonly changedInspections = new Set<string>();
+  private readonly recommendations: BatchRows<Recommendation>;
+  private readonly inspections: BatchRows<Inspection>;
+  private readonly taskings: BatchRows<Tasking>;
+  private readonly auditFindings: BatchRows<AuditFinding>;
 
-  private constructor(
-    /** The touched rows as stored when the batch began (those that exist); never changed. */
-    private readonly stored: {
-      readonly recommendations: ReadonlyMap<string, ProjectedRecommendation>;
-      readonly inspections: ReadonlyMap<string, ProjectedInspection>;
-    },
-  ) {
-    this.recommendations = new Map(stored.recommendations);
-    this.inspections = new Map(stored.inspections);
+  private constructor(stored: {
+    readonly recommendations: ReadonlyMap<string, ProjectedRecommendation>;
+    readonly inspections: ReadonlyMap<string, ProjectedInspection>;
+    readonly taskings: ReadonlyMap<string, ProjectedTasking>;
+    readonly auditFindings: ReadonlyMap<string, ProjectedAuditFinding>;
+  }) {
+    this.recommendations = new BatchRows(stored.recommendations);
+    this.inspections = new BatchRows(stored.inspections);
+    this.taskings = new BatchRows(stored.taskings);
+    this.auditFindings = new BatchRows(stored.auditFindings);
   }
 
   static async load(trx: Kysely<ReadModelSchema>, events: readonly RecordedEvent[], cached: ProjectedRows | undefined): Promise<Batch> {
     const touched = rowsTouchedBy(events);
+    const parsed = <State>(rows: readonly { readonly state: string }[]): Promise<State[]> =>
+      Promise.resolve(rows.map((row) => JSON.parse(row.state) as State));
     return new Batch({
       recommendations: await storedRows(trx, 'recommendations', touched.recommendations, (id) => cached?.recommendation(id), (rows) =>
         storedRecommendations(trx, rows),
       ),
-      inspections: await storedRows(trx, 'inspections', touched.inspections, (id) => cached?.inspection(id), (rows) =>
-        Promise.resolve(rows.map((row) => JSON.parse(row.state) as Inspection)),
-      ),
+      inspections: await storedRows(trx, 'inspections', touched.inspections, (id) => cached?.inspection(id), parsed<Inspection>),
+      taskings: await storedRows(trx, 'taskings', touched.taskings, (id) => cached?.tasking(id), parsed<Tasking>),
+      auditFindings: await storedRows(trx, 'audit_findings', touched.auditFindings, (id) => cached?.auditFinding(id), parsed<AuditFinding>),
     });
   }
 
@@ -131,52 +136,104 @@ class Batch implements ProjectedRows {
     return this.inspections.get(id);
   }
 
+  tasking(id: string): ProjectedTasking | undefined {
+    return this.taskings.get(id);
+  }
+
+  auditFinding(id: string): ProjectedAuditFinding | undefined {
+    return this.auditFindings.get(id);
+  }
+
   record(change: ReadModelChange): void {
     switch (change.kind) {
       case 'timeline':
         this.timeline.push(change.event);
         break;
       case 'recommendation':
-        this.recommendations.set(change.row.id, change.row);
-        this.changedRecommendations.add(change.row.id);
+        this.recommendations.set(change.row);
         break;
       case 'inspection':
-        this.inspections.set(change.row.id, change.row);
-        this.changedInspections.add(change.row.id);
+        this.inspections.set(change.row);
+        break;
+      case 'tasking':
+        this.taskings.set(change.row);
+        break;
+      case 'audit-finding':
+        this.auditFindings.set(change.row);
         break;
     }
   }
 
   /** Every row the batch holds, as it stands after the batch: once committed, as stored. */
   rows(): CommittedRows {
-    return { recommendations: this.recommendations.values(), inspections: this.inspections.values() };
+    return {
+      recommendations: this.recommendations.all(),
+      inspections: this.inspections.all(),
+      taskings: this.taskings.all(),
+      auditFindings: this.auditFindings.all(),
+    };
   }
 
   /** What makes the stored rows what the batch made of them. */
   writes(): RowWrites {
     const writes = new RowWrites();
     for (const event of this.timeline) writes.insert('timeline', timelineRow(event));
-    for (const id of this.changedRecommendations) {
-      const before = this.stored.recommendations.get(id);
-      const after = this.recommendations.get(id)!;
+    for (const [before, after] of this.recommendations.changes()) {
       writeProjectedRow(writes, 'recommendations', before, after, recommendationColumns, storedRecommendationState);
       writeActionRows(writes, before, after);
     }
-    for (const id of this.changedInspections) {
-      writeProjectedRow(writes, 'inspections', this.stored.inspections.get(id), this.inspections.get(id)!, inspectionColumns, (state) =>
-        JSON.stringify(state),
-      );
+    for (const [before, after] of this.inspections.changes()) {
+      writeProjectedRow(writes, 'inspections', before, after, inspectionColumns, stateAsJson);
+    }
+    for (const [before, after] of this.taskings.changes()) {
+      writeProjectedRow(writes, 'taskings', before, after, taskingColumns, stateAsJson);
+    }
+    for (const [before, after] of this.auditFindings.changes()) {
+      writeProjectedRow(writes, 'audit_findings', before, after, auditFindingColumns, stateAsJson);
     }
     return writes;
   }
 }
+
+const stateAsJson = (state: unknown): string => JSON.stringify(state);
+
+/** One table's rows in a batch: as stored when it began (never changed), as they stand now, and which the batch changed. */
+class BatchRows<State> {
+  private readonly current: Map<string, Projected<State>>;
+  private readonly changed = new Set<string>();
+
+  constructor(private readonly stored: ReadonlyMap<string, Projected<State>>) {
+    this.current = new Map(stored);
+  }
+
+  get(id: string): Projected<State> | undefined {
+    return this.current.get(id);
+  }
+
+  set(row: Projected<State>): void {
+    this.current.set(row.id, row);
+    this.changed.add(row.id);
+  }
+
+  all(): Iterable<Projected<State>> {
+    return this.current.values();
+  }
+
+  /** Each changed row as stored (undefined: new) and as the batch left it. */
+  *changes(): Iterable<readonly [Projected<State> | undefined, Projected<State>]> {
+    for (const id of this.changed) yield [this.stored.get(id), this.current.get(id)!];
+  }
+}
+
+/** The tables of one row per stream, each holding its aggregate's folded state. */
+type ProjectedTable = 'recommendations' | 'inspections' | 'taskings' | 'audit_findings';
 
 /**
  * A projected row inserted, or updated in what changed. Its state is serialised only when it is
  * not the stored one: evolve returns the very same state for an event that changes nothing in
  * it, and serialising a recommendation's state costs more than all its other columns.
  */
-function writeProjectedRow<State, Table extends 'recommendations' | 'inspections'>(
+function writeProjectedRow<State, Table extends ProjectedTable>(
   writes: RowWrites,
   table: Table,
   before: Projected<State> | undefined,
@@ -197,7 +254,7 @@ function writeProjectedRow<State, Table extends 'recommendations' | 'inspections
  */
 async function storedRows<State>(
   trx: Kysely<ReadModelSchema>,
-  table: 'recommendations' | 'inspections',
+  table: ProjectedTable,
   ids: ReadonlySet<string>,
   cached: (id: string) => Projected<State> | undefined,
   states: (rows: readonly { readonly id: string; readonly state: string }[]) => Promise<State[]>,

@@ -11,7 +11,7 @@ const row = (id: string): ProjectedRecommendation => ({
   registeredPosition: 1n,
 });
 
-const committed = (...rows: ProjectedRecommendation[]) => ({ recommendations: rows, inspections: [] });
+const committed = (...rows: ProjectedRecommendation[]) => ({ recommendations: rows, inspections: [], taskings: [], auditFindings: [] });
 
 describe('the projected row cache', () => {
   it('holds nothing before a commit, whatever the stored checkpoint', () => {
@@ -52,7 +52,7 @@ describe('the projected row cache', () => {
 
     expect(cache.at(20n)?.recommendation('a')).toBeUndefined();
     expect(cache.at(20n)?.recommendation('b')).toBe(b);
-    expect(cache.size).toEqual({ recommendations: 1, inspections: 0 });
+    expect(cache.size).toEqual({ recommendations: 1, inspections: 0, taskings: 0, auditFindings: 0 });
   });
 
   it('keeps at most its capacity, dropping the rows least recently committed', () => {

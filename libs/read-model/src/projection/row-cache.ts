@@ -1,7 +1,9 @@
+import type { ProjectedAuditFinding } from './audit-finding.projection';
 import type { ProjectedRows } from './governance.projection';
 import type { ProjectedInspection } from './inspection.projection';
 import type { Projected } from './projected';
 import type { ProjectedRecommendation } from './recommendation.projection';
+import type { ProjectedTasking } from './tasking.projection';
 
 /**
  * At most this many rows per table are kept (the ones the latest batches touched): a force has a
@@ -14,6 +16,8 @@ const DEFAULT_ROWS_PER_TABLE = 5_000;
 export interface CommittedRows {
   readonly recommendations: Iterable<ProjectedRecommendation>;
   readonly inspections: Iterable<ProjectedInspection>;
+  readonly taskings: Iterable<ProjectedTasking>;
+  readonly auditFindings: Iterable<ProjectedAuditFinding>;
 }
 
 /**
@@ -34,10 +38,14 @@ export class ProjectedRowCache {
   private checkpoint: bigint | undefined;
   private readonly recommendations: RecentRows<ProjectedRecommendation>;
   private readonly inspections: RecentRows<ProjectedInspection>;
+  private readonly taskings: RecentRows<ProjectedTasking>;
+  private readonly auditFindings: RecentRows<ProjectedAuditFinding>;
 
   constructor(rowsPerTable = DEFAULT_ROWS_PER_TABLE) {
     this.recommendations = new RecentRows(rowsPerTable);
     this.inspections = new RecentRows(rowsPerTable);
+    this.taskings = new RecentRows(rowsPerTable);
+    this.auditFindings = new RecentRows(rowsPerTable);
   }
 
   /**
@@ -50,6 +58,8 @@ export class ProjectedRowCache {
     return {
       recommendation: (id) => this.recommendations.get(id),
       inspection: (id) => this.inspections.get(id),
+      tasking: (id) => this.taskings.get(id),
+      auditFinding: (id) => this.auditFindings.get(id),
     };
   }
 
@@ -62,18 +72,27 @@ export class ProjectedRowCache {
     if (this.checkpoint !== from) this.clear();
     for (const row of rows.recommendations) this.recommendations.set(row);
     for (const row of rows.inspections) this.inspections.set(row);
+    for (const row of rows.taskings) this.taskings.set(row);
+    for (const row of rows.auditFindings) this.auditFindings.set(row);
     this.checkpoint = to;
   }
 
   private clear(): void {
     this.recommendations.clear();
     this.inspections.clear();
+    this.taskings.clear();
+    this.auditFindings.clear();
     this.checkpoint = undefined;
   }
 
   /** How many rows it holds, per table. */
-  get size(): { readonly recommendations: number; readonly inspections: number } {
-    return { recommendations: this.recommendations.size, inspections: this.inspections.size };
+  get size(): { readonly recommendations: number; readonly inspections: number; readonly taskings: number; readonly auditFindings: number } {
+    return {
+      recommendations: this.recommendations.size,
+      inspections: this.inspections.size,
+      taskings: this.taskings.size,
+      auditFindings: this.auditFindings.size,
+    };
   }
 }
 

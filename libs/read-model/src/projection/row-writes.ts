@@ -45,6 +45,27 @@ const TABLES: { readonly [Table in WrittenTable]: { readonly columns: readonly C
     columns: ['id', 'title', 'inspectorate', 'published_on', 'recommendation_count', 'revision', 'position', 'registered_position', 'state'],
     key: ['id'],
   },
+  taskings: {
+    columns: [
+      'id',
+      'lpa',
+      'status',
+      'escalated',
+      'priority',
+      'source_kind',
+      'source_id',
+      'delivered_at',
+      'revision',
+      'position',
+      'registered_position',
+      'state',
+    ],
+    key: ['id'],
+  },
+  audit_findings: {
+    columns: ['id', 'lpa', 'status', 'severity', 'category', 'revision', 'position', 'registered_position', 'state'],
+    key: ['id'],
+  },
   projection_checkpoints: { columns: ['name', 'position'], key: ['name'] },
 };
 
@@ -212,6 +233,7 @@ const POSTGRES_TYPES: Readonly<Record<string, 'bigint' | 'integer'>> = {
   number: 'integer',
   ordinal: 'integer',
   recommendation_count: 'integer',
+  escalated: 'integer',
 };
 
 function expectWritten(write: RowWrite, given: number, written: number): void {

@@ -57,3 +57,10 @@ export function instantOf(field: string, value: Date | string): Date {
   if (Number.isNaN(instant.getTime())) throw new InvalidQueryError(field, 'must be an ISO 8601 instant');
   return instant;
 }
+
+/** A filter given once or repeated (`?status=a&status=b`), as a list; undefined when none is given. */
+export function anyOf<Value extends string>(value: Value | readonly Value[] | undefined): readonly Value[] | undefined {
+  if (value === undefined) return undefined;
+  const values = typeof value === 'string' ? [value] : value;
+  return values.length === 0 ? undefined : values;
+}

@@ -1,9 +1,10 @@
 /** Queries of the recommendations as the read model holds them now. */
 import { type RecommendationStatus, asDate } from '@app/domain';
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import { InvalidQueryError } from '../errors';
 import { storedRecommendations } from '../projection/recommendation.projection';
 import type { ReadModelDatabase, ReadModelSchema } from '../schema';
+import { atOneMoment } from './one-moment';
 import { type ListAnswer, type Page, cursorOf, limitOf, pageOf } from './paging';
 import { type RecommendationCounts, type RecommendationView, countRecommendations, recommendationView } from './views';
 
@@ -73,16 +74,6 @@ export async function recommendationCounts(database: ReadModelDatabase, at: stri
     storedRecommendations(db, await db.selectFrom('recommendations').select(['id', 'state']).execute(), true),
   );
   return countRecommendations(states, at);
-}
-
-/**
- * Reads a recommendation's row and its action rows as of one moment, in one transaction
- * (REPEATABLE READ on PostgreSQL; on SQLite a transaction reads one snapshot): a batch committed
- * between the two reads would otherwise give a state of one revision with the actions of the next.
- */
-function atOneMoment<T>(database: ReadModelDatabase, read: (db: Kysely<ReadModelSchema>) => Promise<T>): Promise<T> {
-  const transaction = database.db.transaction();
-  return (database.dialect === 'postgres' ? transaction.setIsolationLevel('repeatable read') : transaction).execute(read);
 }
 
 /**

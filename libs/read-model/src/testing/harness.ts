@@ -71,6 +71,8 @@ export async function tableContents(database: ReadModelDatabase): Promise<Record
       .execute(),
     inspections: await db.selectFrom('inspections').selectAll().orderBy('id').execute(),
     timeline: await db.selectFrom('timeline').selectAll().orderBy('position').execute(),
+    taskings: await db.selectFrom('taskings').selectAll().orderBy('id').execute(),
+    audit_findings: await db.selectFrom('audit_findings').selectAll().orderBy('id').execute(),
     projection_checkpoints: await db.selectFrom('projection_checkpoints').selectAll().orderBy('name').execute(),
   };
 }
