@@ -15,7 +15,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Role } from '@app/domain';
 import { HttpClient, tokenFor } from './support/http-client';
-import { freePort, type RunningProcess, startApp, waitForStatus } from './support/processes';
+import { freePort, type RunningProcess, startApp, startRedis, waitForStatus } from './support/processes';
 
 const STANDALONE = 'dist/apps/standalone/src/main.js';
 const SECRET = `tasking-flow-e2e-${randomUUID()}`;
@@ -236,4 +236,48 @@ describe('/metrics', () => {
     expect(reply.text).toMatch(/^tasking_dispatches_owed\{kind="delivery"\} \d+$/m);
     expect(reply.text).toMatch(/^tasking_queues_up 1$/m);
   });
+});
+
+describe('while Redis is away', () => {
+  it('accepts taskings, and hands them to their LPA once Redis is back, with nothing lost', async () => {
+    const redisPort = await freePort();
+    let redis = await startRedis(redisPort);
+    const folder = mkdtempSync(join(tmpdir(), 'tasking-flow-redis-e2e-'));
+    const port = await freePort();
+    const alone = startApp(STANDALONE, { DATA_DIR: folder, PORT: String(port), AUTH_JWT_SECRET: SECRET, REDIS_URL: `redis://127.0.0.1:${redisPort}`, QUEUE_PREFIX: PREFIX });
+    const client = new HttpClient(port);
+    try {
+      await waitForStatus(port, '/health/ready', 200, alone);
+      await redis.stop('SIGTERM');
+      await waitForStatus(port, '/health/ready', 503, alone);
+
+      const issued = await client.post<{ taskings: Array<{ id: string }> }>('/api/taskings', TOKENS.lead, {
+        lpas: ['north-worcestershire', 'south-worcestershire'],
+        title: 'Nail bars in Redditch and Worcester',
+        instructions: 'Report indicators of exploitation.',
+        priority: 'routine',
+        dueAt: DUE_AT,
+      });
+      expect(issued.status).toBe(201);
+      const metrics = await client.get('/metrics');
+      expect(metrics.status).toBe(200);
+      expect(metrics.text).toMatch(/^tasking_queues_up 0$/m);
+
+      redis = await startRedis(redisPort);
+      await waitForStatus(port, '/health/ready', 200, alone);
+      for (const { id } of issued.body.taskings) {
+        const reply = await eventually(
+          `${id} delivered`,
+          () => client.get<{ items: HistoryEvent[] }>(`/api/history?stream=tasking-${id}`, TOKENS.board),
+          (found) => found.body.items.some((event) => event.type === 'TaskingDelivered'),
+        );
+        expect(reply.body.items.map((event) => event.type)).toEqual(['TaskingIssued', 'TaskingDelivered']);
+      }
+    } finally {
+      client.close();
+      await alone.stop('SIGKILL');
+      await redis.stop('SIGTERM');
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
