@@ -28,6 +28,7 @@ const PEOPLE = {
   intelligence: { sub: 'u-fib-ds', name: 'FIB threat desk DS', roles: ['intelligence'] },
   registrar: { sub: 'u-fcr', name: 'Force Crime Registrar', roles: ['registrar'] },
   board: { sub: 'u-sib-chair', name: 'Service Improvement Board chair', roles: ['board'] },
+  admin: { sub: 'u-admin', name: 'System owner', roles: ['admin'] },
   shropshire: { sub: 'u-shrop-liu', name: 'Shropshire LPA intelligence unit', roles: ['lpa'], lpa: 'shropshire' },
   telford: { sub: 'u-tw-liu', name: 'Telford & Wrekin LPA intelligence unit', roles: ['lpa'], lpa: 'telford-and-wrekin' },
 } as const satisfies Record<string, { sub: string; name: string; roles: readonly Role[]; lpa?: string }>;
@@ -219,11 +220,11 @@ describe('escalation', () => {
 });
 
 describe('/metrics', () => {
-  it('gives the followers\' lag, each LPA queue\'s jobs by state, the owed dispatches and the escalations, without a token', async () => {
+  it('gives the followers\' lag, each LPA queue\'s jobs by state, the owed dispatches and the escalations, to an admin only', async () => {
     const reply = await eventually(
       'metrics with an escalation',
-      () => http.get('/metrics'),
-      (found) => /^taskings_escalated_total [1-9]/m.test(found.text),
+      () => http.get('/metrics', TOKENS.admin),
+      (found) => /^taskings_escalated [1-9]/m.test(found.text),
     );
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -234,7 +235,9 @@ describe('/metrics', () => {
     expect(reply.text).toMatch(/^tasking_queue_jobs\{queue="lpa-south-worcestershire",lpa="south-worcestershire",state="failed"\} 0$/m);
     expect(reply.text).toMatch(/^tasking_queue_jobs\{queue="escalations",state="delayed"\} \d+$/m);
     expect(reply.text).toMatch(/^tasking_dispatches_owed\{kind="delivery"\} \d+$/m);
-    expect(reply.text).toMatch(/^tasking_queues_up 1$/m);
+    expect(reply.text).toMatch(/^metrics_source_up\{source="queues"\} 1$/m);
+    expect((await http.get('/metrics')).status).toBe(401);
+    for (const who of ['board', 'shropshire', 'lead'] as const) expect((await http.get('/metrics', TOKENS[who])).status).toBe(403);
   });
 });
 
@@ -259,9 +262,11 @@ describe('while Redis is away', () => {
         dueAt: DUE_AT,
       });
       expect(issued.status).toBe(201);
-      const metrics = await client.get('/metrics');
+      const metrics = await client.get('/metrics', TOKENS.admin);
       expect(metrics.status).toBe(200);
-      expect(metrics.text).toMatch(/^tasking_queues_up 0$/m);
+      expect(metrics.text).toMatch(/^metrics_source_up\{source="queues"\} 0$/m);
+      expect(metrics.text).toMatch(/^metrics_source_up\{source="event-store"\} 1$/m);
+      expect(metrics.text).toMatch(/^follower_lag_positions\{follower="governance"\} \d+$/m);
 
       redis = await startRedis(redisPort);
       await waitForStatus(port, '/health/ready', 200, alone);

@@ -19,8 +19,8 @@ const MAX_BUSY_MS = 30_000;
 
 /**
  * The projector's tasking flow: the process managers and the dispatcher, each following the log
- * from its own checkpoint, and the reconciler, which puts back what Redis lost (in full at start,
- * then whenever Redis turns out to have lost its data). Failures are retried inside each; they
+ * from its own checkpoint, and the reconciler, which puts back what Redis lost (in full once at
+ * start, then whenever Redis turns out to have lost its data). Failures are retried inside each; they
  * never end the app, and readiness reports them.
  */
 @Injectable()
@@ -29,13 +29,16 @@ export class TaskingFlowRunner implements OnApplicationBootstrap, BeforeApplicat
   private readonly followers: LogFollower[];
   private readonly reconciler: TaskingReconciler;
   private reconciling: NodeJS.Timeout | undefined;
-  private checking: Promise<unknown> = Promise.resolve();
+  /** The reconciliation in progress, if any: one at a time. */
+  private checking: Promise<void> | undefined;
+  /** Whether the full pass of the start has been made (until then, each check makes it). */
+  private reconciledOnce = false;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(APP_CONFIG) config: AppConfig,
     flow: FlowStore,
-    queues: TaskingQueues,
+    private readonly queues: TaskingQueues,
     readiness: ReadinessRegistry,
   ) {
     const dispatcher = new TaskingDispatcher(queues, flow, config.escalationMs);
@@ -49,8 +52,8 @@ export class TaskingFlowRunner implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     for (const follower of this.followers) follower.start();
-    this.check(() => this.reconciler.reconcile());
-    this.reconciling = setInterval(() => this.check(() => this.reconciler.check()), RECONCILE_CHECK_MS);
+    this.check();
+    this.reconciling = setInterval(() => this.check(), RECONCILE_CHECK_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -63,11 +66,25 @@ export class TaskingFlowRunner implements OnApplicationBootstrap, BeforeApplicat
     return this.followers.map((follower) => follower.status());
   }
 
-  /** One reconciliation at a time; a failed one (Redis away) is tried again at the next check. */
-  private check(run: () => Promise<unknown>): void {
-    this.checking = this.checking.then(run).catch((error: unknown) => {
-      this.logger.warn(`Reconciling the tasking queues failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
+  /**
+   * One reconciliation at a time, and none while Redis is away (the marker will say whether it
+   * lost its data once it is back); a failed one is tried again at the next check.
+   */
+  private check(): void {
+    if (this.checking || !this.queues.connected()) return;
+    const run = this.reconciledOnce
+      ? this.reconciler.check()
+      : this.reconciler.reconcile().then(() => {
+          this.reconciledOnce = true;
+        });
+    this.checking = run
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.logger.warn(`Reconciling the tasking queues failed: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        this.checking = undefined;
+      });
   }
 }
 

@@ -36,8 +36,11 @@ export function openDatabase<Schema>(config: DatabaseConfig): SqlDatabase<Schema
     const sqlite = new Database(file);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('journal_mode = WAL');
-    // The read model can always be rebuilt from the log; its checkpoint commits with its rows,
-    // so NORMAL (durable at checkpoints, never corrupt) is enough here.
+    // NORMAL: durable at WAL checkpoints, never corrupt; a power loss may lose the newest commits.
+    // Enough here: the read model is rebuilt from the log, its checkpoint committing with its rows;
+    // the tasking flow's tables lose only writes it makes again when it reads the log again from
+    // its (equally lost) checkpoint; an idempotency record lost is a key that runs its command
+    // again, which the command's derived event ids make a repeat.
     sqlite.pragma('synchronous = NORMAL');
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     return { db, dialect: 'sqlite', where: `SQLite at ${file}`, close: () => db.destroy() };

@@ -121,6 +121,9 @@ export class ProjectionRunner {
     while (!this.stopped) {
       try {
         this.checkpoint = await readCheckpoint(this.database.db);
+        // Nothing to catch up on, and both the database and the log answer: recovered, also on a
+        // log where nothing new comes for hours. (Behind, the first event applied says so.)
+        if ((await this.store.headPosition()) <= this.checkpoint) this.recovered();
         await this.follow();
       } catch (error) {
         if (this.stopped) break;
@@ -165,6 +168,10 @@ export class ProjectionRunner {
     this.checkpoint = checkpoint;
     this.lastCommitAt = new Date();
     this.busySince = undefined;
+    this.recovered();
+  }
+
+  private recovered(): void {
     if (this.failure) {
       this.logger.log(`The read model projection recovered after ${this.failure.attempts} failed attempt(s).`);
       this.failure = undefined;

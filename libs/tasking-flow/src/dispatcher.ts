@@ -1,31 +1,36 @@
 /**
  * The tasking dispatcher (issue 4, point 3): from the global log to the LPAs' queues.
  *
- * - TaskingIssued: one delivery job in the LPA's queue, its id the event's id, and one delayed
- *   escalation job for when the LPA's time to acknowledge runs out; then the dispatch recorded.
- *   The record is looked at first: a tasking dispatched before is not dispatched again, even when
+ * - TaskingIssued: the dispatch is recorded first (tasking_dispatches: its delivery and its
+ *   escalation owed), then one delivery job goes in the LPA's queue, its id the event's id, and
+ *   one delayed escalation job for when the LPA's time to acknowledge runs out. The record is
+ *   looked at first: a tasking whose delivery is no longer owed is not dispatched again, even when
  *   its job is long gone from Redis (BullMQ's id dedupe lasts only as long as the job). A crash
- *   after the jobs were added and before the record was written adds them again with the same
- *   ids, which Redis still holds: at least once, and once in effect.
+ *   after the record and before the jobs (or between them) adds them when the event comes again;
+ *   jobs added twice have the same ids, which Redis still holds: at least once, and once in effect.
+ *   Recorded before it is added, an owed job is always in the record when the reconciler looks.
  * - TaskingDelivered: the delivery is no longer owed.
  * - TaskingAcknowledged, completed, declined, escalated: the escalation is no longer owed; its
  *   job is taken back if it has not fired.
- * - TaskingCancelled: the delivery job is taken back if no worker has it yet (one that has it
- *   finds the tasking cancelled, and the domain refuses the delivery), and the escalation too.
+ * - TaskingCancelled: the delivery is no longer owed, and its job is taken back if no worker has
+ *   it yet (one that has it finds the tasking cancelled, and the domain refuses the delivery);
+ *   the escalation likewise.
  *
- * The reconciler puts back what Redis lost (a flush, a failover without persistence): every
- * delivery and escalation the record says is owed and whose job is not in Redis.
+ * The reconciler puts back what Redis lost (a flush, a restart from an older snapshot, a failover
+ * to a replica that lagged): every delivery and escalation the record says is owed and whose job
+ * is not in Redis.
  */
 import type { TaskingCancelled, TaskingIssued } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import { TASKING_CATEGORY } from '@app/read-model';
-import type { FlowStore } from './flow-store';
+import type { Dispatch, FlowStore } from './flow-store';
 import type { FollowerLogger, LogHandler } from './log-follower';
 import {
   type DeliveryJob,
   ESCALATION_QUEUE,
   type EscalationJob,
   type EscalationTimes,
+  REFUSED,
   type TaskingQueues,
   escalationDeadline,
   escalationJobId,
@@ -57,32 +62,42 @@ export class TaskingDispatcher implements LogHandler {
     if (event.type === 'TaskingDelivered') return this.flow.settle(taskingId, { delivery: 'delivered' });
     if (event.type === 'TaskingCancelled') return this.withdraw(event.data as TaskingCancelled['data']);
     if (ANSWERS.has(event.type)) {
+      const dispatch = await this.flow.dispatch(taskingId);
+      if (dispatch?.escalation !== 'pending') return;
       if (event.type !== 'TaskingEscalated') await this.queues.withdraw(ESCALATION_QUEUE, escalationJobId(taskingId));
       await this.flow.settle(taskingId, { escalation: 'settled' });
     }
   }
 
   private async dispatch(event: RecordedEvent, issued: TaskingIssued['data']): Promise<void> {
-    if (await this.flow.dispatch(issued.taskingId)) return;
-    const dispatch = {
-      taskingId: issued.taskingId,
-      lpa: issued.lpa,
-      jobId: event.id,
-      escalateAt: escalationDeadline(issued.issuedAt, issued.priority, this.escalationTimes),
-    };
-    await this.addDelivery(dispatch);
-    await this.addEscalation(dispatch);
-    await this.flow.recordDispatch(dispatch, event.position);
+    let dispatch = await this.flow.dispatch(issued.taskingId);
+    if (!dispatch) {
+      const made = {
+        taskingId: issued.taskingId,
+        lpa: issued.lpa,
+        jobId: event.id,
+        escalateAt: escalationDeadline(issued.issuedAt, issued.priority, this.escalationTimes),
+      };
+      await this.flow.recordDispatch(made, event.position);
+      dispatch = { ...made, delivery: 'queued', escalation: 'pending' };
+    }
+    if (dispatch.delivery === 'queued') await this.addDelivery(dispatch);
+    if (dispatch.escalation === 'pending') await this.addEscalation(dispatch);
   }
 
   private async withdraw(cancelled: TaskingCancelled['data']): Promise<void> {
     const dispatch = await this.flow.dispatch(cancelled.taskingId);
     if (!dispatch) return;
-    if (dispatch.delivery === 'queued' && (await this.queues.withdraw(lpaQueueName(dispatch.lpa), dispatch.jobId))) {
+    // The log is read in order: no TaskingDelivered has come before this, so none will be
+    // recorded after it (the domain refuses to deliver a cancelled tasking).
+    if (dispatch.delivery === 'queued') {
+      await this.queues.withdraw(lpaQueueName(dispatch.lpa), dispatch.jobId);
       await this.flow.settle(dispatch.taskingId, { delivery: 'withdrawn' });
     }
-    await this.queues.withdraw(ESCALATION_QUEUE, escalationJobId(dispatch.taskingId));
-    await this.flow.settle(dispatch.taskingId, { escalation: 'settled' });
+    if (dispatch.escalation === 'pending') {
+      await this.queues.withdraw(ESCALATION_QUEUE, escalationJobId(dispatch.taskingId));
+      await this.flow.settle(dispatch.taskingId, { escalation: 'settled' });
+    }
   }
 
   async addDelivery(dispatch: { readonly taskingId: string; readonly lpa: string; readonly jobId: string }): Promise<void> {
@@ -97,19 +112,31 @@ export class TaskingDispatcher implements LogHandler {
   }
 }
 
-/** The key whose absence tells the reconciler that Redis lost what it held. */
+/** The key that tells the reconciler whether Redis still holds what it put back last. */
 const MARKER = 'tasking-flow:reconciled';
+/** How many of the newest owed jobs `check()` looks for. */
+const NEWEST = 20;
 const PAGE = 500;
 
 export interface ReconcileResult {
+  /** Jobs put back because Redis no longer had them. */
   readonly deliveries: number;
   readonly escalations: number;
+  /** Owed jobs that had run out of attempts (not refused by the domain), given another round. */
+  readonly retried: number;
 }
 
 /**
- * Puts back the jobs Redis lost. `check()` is cheap (one EXISTS) and runs often; it reconciles
- * fully only when the marker key is gone, which is what a flush or an empty restart of Redis
- * looks like. `reconcile()` looks at every owed job, and runs at start.
+ * Puts back the jobs Redis lost. `check()` is cheap and runs often: it reconciles fully when the
+ * marker is missing or not marked done (a flush, an empty Redis), or when one of the newest owed
+ * jobs is missing (a restart from an older snapshot, a failover to a lagging replica, which keep
+ * an old marker but lose the newest writes). `reconcile()` looks at every owed job, and runs at
+ * start; it also gives owed jobs that ran out of attempts (an outage longer than their retries)
+ * another round.
+ *
+ * The marker is a token: set to `pending:<token>` as a reconciliation starts, and to `done:<token>`
+ * only if it still holds that token when it ends. A flush during the reconciliation deletes it,
+ * so the next check reconciles again instead of trusting a pass that saw jobs since lost.
  */
 export class TaskingReconciler {
   constructor(
@@ -119,41 +146,73 @@ export class TaskingReconciler {
     private readonly logger: FollowerLogger,
   ) {}
 
+  /** Reconciles if Redis seems to have lost jobs; undefined if it did not need to. */
   async check(): Promise<ReconcileResult | undefined> {
-    const key = `${this.queues.prefix}:${MARKER}`;
-    const present = await this.queues.redis('checking the reconciler marker', (redis) => redis.exists(key));
-    if (present) return undefined;
+    const marker = await this.queues.redis('reading the reconciler marker', (redis) => redis.get(this.markerKey));
+    if (marker?.startsWith('done:') && (await this.newestPresent())) return undefined;
     return this.reconcile();
   }
 
   async reconcile(): Promise<ReconcileResult> {
+    const token = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    await this.queues.redis('setting the reconciler marker', (redis) => redis.set(this.markerKey, `pending:${token}`));
     let deliveries = 0;
     let escalations = 0;
-    for (let after = 0; ; ) {
-      const owed = await this.flow.owed('delivery', after, PAGE);
-      for (const dispatch of owed) {
-        if (await this.queues.job(lpaQueueName(dispatch.lpa), dispatch.jobId)) continue;
-        await this.dispatcher.addDelivery(dispatch);
-        deliveries += 1;
+    let retried = 0;
+    for (const kind of ['delivery', 'escalation'] as const) {
+      for (let after = 0; ; ) {
+        const owed = await this.flow.owed(kind, after, PAGE);
+        for (const dispatch of owed) {
+          const [queue, jobId] = jobOf(kind, dispatch);
+          const job = await this.queues.job(queue, jobId);
+          if (!job) {
+            if (kind === 'delivery') await this.dispatcher.addDelivery(dispatch);
+            else await this.dispatcher.addEscalation(dispatch);
+            if (kind === 'delivery') deliveries += 1;
+            else escalations += 1;
+          } else if (job.finishedOn !== undefined && job.failedReason && !job.failedReason.startsWith(REFUSED) && (await job.getState()) === 'failed') {
+            await job.retry('failed');
+            retried += 1;
+          }
+        }
+        if (owed.length < PAGE) break;
+        after = owed[owed.length - 1]!.issuedPosition;
       }
-      if (owed.length < PAGE) break;
-      after = owed[owed.length - 1]!.issuedPosition;
     }
-    for (let after = 0; ; ) {
-      const owed = await this.flow.owed('escalation', after, PAGE);
-      for (const dispatch of owed) {
-        if (await this.queues.job(ESCALATION_QUEUE, escalationJobId(dispatch.taskingId))) continue;
-        await this.dispatcher.addEscalation(dispatch);
-        escalations += 1;
-      }
-      if (owed.length < PAGE) break;
-      after = owed[owed.length - 1]!.issuedPosition;
+    await this.queues.redis('marking the reconciliation done', (redis) => redis.eval(COMPARE_AND_SET, 1, this.markerKey, `pending:${token}`, `done:${token}`));
+    if (deliveries + escalations + retried > 0) {
+      this.logger.warn(`Reconciled the tasking queues: ${deliveries} delivery and ${escalations} escalation job(s) Redis had lost put back, ${retried} failed job(s) retried.`);
     }
-    // Set last: a reconcile cut short by a failure leaves the marker missing, so it runs again.
-    await this.queues.redis('setting the reconciler marker', (redis) => redis.set(`${this.queues.prefix}:${MARKER}`, new Date().toISOString()));
-    if (deliveries + escalations > 0) {
-      this.logger.warn(`Redis had lost ${deliveries} delivery job(s) and ${escalations} escalation job(s): put back.`);
+    return { deliveries, escalations, retried };
+  }
+
+  private get markerKey(): string {
+    return `${this.queues.prefix}:${MARKER}`;
+  }
+
+  /**
+   * Whether Redis holds the newest owed jobs of each kind that the dispatcher has finished adding
+   * (those at or before its checkpoint: one it is adding right now is not missing yet).
+   */
+  private async newestPresent(): Promise<boolean> {
+    const done = await this.flow.checkpoint(TASKING_DISPATCHER);
+    for (const kind of ['delivery', 'escalation'] as const) {
+      const newest = await this.flow.newestOwed(kind, done, NEWEST);
+      const keys = newest.map((dispatch) => {
+        const [queue, jobId] = jobOf(kind, dispatch);
+        return `${this.queues.prefix}:${queue}:${jobId}`;
+      });
+      if (keys.length === 0) continue;
+      const present = await this.queues.redis('looking for the newest owed jobs', (redis) => redis.exists(...keys));
+      if (present < keys.length) return false;
     }
-    return { deliveries, escalations };
+    return true;
   }
 }
+
+function jobOf(kind: 'delivery' | 'escalation', dispatch: Dispatch): [queue: string, jobId: string] {
+  return kind === 'delivery' ? [lpaQueueName(dispatch.lpa), dispatch.jobId] : [ESCALATION_QUEUE, escalationJobId(dispatch.taskingId)];
+}
+
+/** Sets KEYS[1] to ARGV[2] if it holds ARGV[1]. */
+const COMPARE_AND_SET = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2]) else return nil end";

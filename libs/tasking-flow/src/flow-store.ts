@@ -158,6 +158,19 @@ export class FlowStore {
     return rows.map((row) => ({ ...dispatchOf(row), issuedPosition: row.issued_position }));
   }
 
+  /** The newest owed dispatches (by issue) at or before `until`, newest first. */
+  async newestOwed(kind: OwedKind, until: bigint, limit: number): Promise<Dispatch[]> {
+    const rows = await this.db
+      .selectFrom('tasking_dispatches')
+      .selectAll()
+      .where(owing(kind))
+      .where('issued_position', '<=', Number(until))
+      .orderBy('issued_position', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(dispatchOf);
+  }
+
   /** How many deliveries, or escalations, are still owed. */
   async owedCount(kind: OwedKind): Promise<number> {
     const row = await this.db

@@ -104,6 +104,9 @@ export class LogFollower {
     while (!this.stopped) {
       try {
         this.checkpoint = this.saved = await this.flow.checkpoint(this.name);
+        // Nothing to catch up on, and both the database and the log answer: recovered, also on a
+        // log where nothing new comes for hours. (Behind, the first event applied says so.)
+        if ((await this.store.headPosition()) <= this.checkpoint) this.recovered();
         await this.follow();
       } catch (error) {
         if (this.stopped) break;

@@ -44,19 +44,31 @@ export interface QueueSettings {
   readonly timeoutMs?: number;
 }
 
+/** The backoff of a failed job, by the attempts made so far: 1 s, doubling, at most a minute. */
+export const RETRY_BACKOFF = 'capped-exponential';
+export function retryDelayMs(attemptsMade: number): number {
+  return Math.min(1_000 * 2 ** Math.max(0, attemptsMade - 1), 60_000);
+}
+
 /**
  * How jobs are kept and retried. Delivery and escalation are commands to the event store: a
- * failure there (the store away) is retried with backoff, the job meanwhile delayed so that the
- * LPA's other jobs go on; a job that still fails after every attempt stays in the failed set for
- * an operator. Completed jobs are kept for a week, so that Redis' own id dedupe also holds for
- * that long (the dispatcher's record holds for ever).
+ * failure there (the store away) is retried, 1 s after the first failure, then doubling up to a
+ * minute apart, for about an hour and a half of outage (100 attempts); meanwhile the job waits
+ * delayed, and the LPA's other jobs go on. A job the domain refuses goes straight to the failed
+ * set (UnrecoverableError), where an operator finds it; one that ran out of attempts too, and the
+ * reconciler gives it another round at its next full pass (at the projector's start). Completed
+ * jobs are kept for a week, so that Redis' own id dedupe also holds for that long (the
+ * dispatcher's record holds for ever).
  */
 export const JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1_000 },
+  attempts: 100,
+  backoff: { type: RETRY_BACKOFF },
   removeOnComplete: { age: 7 * 24 * 3_600 },
   removeOnFail: false,
 };
+
+/** How a refusal by the domain starts its failed job's reason: not worth another round. */
+export const REFUSED = 'refused: ';
 
 export class RedisQueueError extends Error {
   constructor(what: string, cause: unknown) {

@@ -313,7 +313,8 @@ describe('the tasking flow (process managers, dispatcher, worker)', () => {
     expect(await installation.jobs(lpaQueueName('herefordshire'))).toHaveLength(1);
 
     await installation.taskingCommand({ type: 'CancelTasking', taskingId: 't-cancel', reason: 'Duplicate of another tasking', actor: LEAD, now: new Date().toISOString() });
-    await waitUntil('withdrawn', async () => (await installation.flow.dispatch('t-cancel'))?.delivery === 'withdrawn');
+    await waitUntil('withdrawn', async () => (await installation.flow.dispatch('t-cancel'))?.escalation === 'settled');
+    expect((await installation.flow.dispatch('t-cancel'))?.delivery).toBe('withdrawn');
     expect(await installation.jobs(lpaQueueName('herefordshire'))).toEqual([]);
     expect(await installation.queues.job(ESCALATION_QUEUE, escalationJobId('t-cancel'))).toBeUndefined();
 
@@ -381,7 +382,8 @@ describe('the tasking flow (process managers, dispatcher, worker)', () => {
     installation.follow();
     await installation.startWorker();
     await installation.tasking({ taskingId: 't-once', lpa: 'shropshire', priority: 'routine' });
-    await waitUntil('delivered', async () => (await installation.typesOf(taskingStream('t-once'))).includes('TaskingDelivered'));
+    // Delivered, and the dispatcher has seen it (as it has, long before completed jobs are removed).
+    await waitUntil('delivered', async () => (await installation.flow.dispatch('t-once'))?.delivery === 'delivered');
     await installation.stopFollowing();
 
     // The completed job goes (as removeOnComplete makes it go), and the dispatcher reads the log from the start.
@@ -407,10 +409,10 @@ describe('the tasking flow (process managers, dispatcher, worker)', () => {
     // Three more dispatched while no worker runs; then Redis loses everything under the prefix.
     for (const lpa of ['herefordshire', 'telford-and-wrekin', 'shropshire']) await installation.tasking({ taskingId: `t-${lpa}`, lpa, priority: 'routine' });
     await waitUntil('dispatched', async () => (await installation.flow.owed('delivery', 0, 10)).length === 3);
-    expect(await installation.reconciler.reconcile()).toEqual({ deliveries: 0, escalations: 0 });
+    expect(await installation.reconciler.reconcile()).toEqual({ deliveries: 0, escalations: 0, retried: 0 });
     await installation.queues.redis('flushing', async (redis) => redis.del(...(await redis.keys(`${installation.prefix}:*`))));
 
-    expect(await installation.reconciler.check()).toEqual({ deliveries: 3, escalations: 4 });
+    expect(await installation.reconciler.check()).toEqual({ deliveries: 3, escalations: 4, retried: 0 });
     expect(await installation.reconciler.check()).toBeUndefined();
     await installation.startWorker();
     for (const lpa of ['herefordshire', 'telford-and-wrekin', 'shropshire']) {
@@ -418,5 +420,95 @@ describe('the tasking flow (process managers, dispatcher, worker)', () => {
     }
     expect(await installation.typesOf(taskingStream('t-done'))).toEqual(['TaskingIssued', 'TaskingDelivered']);
   });
-});
 
+  it('no longer owes the delivery of a cancelled tasking whose job could not be taken back (gone from Redis, or running)', async () => {
+    installation = await Installation.open();
+    installation.follow();
+    await installation.tasking({ taskingId: 't-gone', lpa: 'shropshire', priority: 'routine' });
+    await waitUntil('dispatched', async () => (await installation.flow.owed('delivery', 0, 10)).length === 1);
+    const { jobId } = (await installation.flow.dispatch('t-gone'))!;
+    await installation.queues.queue(lpaQueueName('shropshire')).remove(jobId);
+
+    await installation.taskingCommand({ type: 'CancelTasking', taskingId: 't-gone', reason: 'Withdrawn', actor: LEAD, now: new Date().toISOString() });
+    await waitUntil('withdrawn', async () => (await installation.flow.dispatch('t-gone'))?.escalation === 'settled');
+    expect((await installation.flow.dispatch('t-gone'))?.delivery).toBe('withdrawn');
+    expect(await installation.flow.owed('delivery', 0, 10)).toEqual([]);
+    expect(await installation.flow.owed('escalation', 0, 10)).toEqual([]);
+  });
+
+  it('reconciles when the last pass never finished (a flush during it), or when the newest owed job is gone with the marker intact', async () => {
+    installation = await Installation.open();
+    installation.follow();
+    await installation.tasking({ taskingId: 't-a', lpa: 'shropshire', priority: 'routine' });
+    await installation.tasking({ taskingId: 't-b', lpa: 'herefordshire', priority: 'routine' });
+    await waitUntil('dispatched', async () => (await installation.flow.owed('delivery', 0, 10)).length === 2);
+    await waitUntil('the dispatcher saved its checkpoint', async () => (await installation.flow.checkpoint('tasking-dispatcher')) >= (await installation.store.headPosition()));
+    expect(await installation.reconciler.reconcile()).toEqual({ deliveries: 0, escalations: 0, retried: 0 });
+    expect(await installation.reconciler.check()).toBeUndefined();
+
+    // A pass that began and never marked itself done: another runs.
+    await installation.queues.redis('marking a pass begun', (redis) => redis.set(`${installation.prefix}:tasking-flow:reconciled`, 'pending:elsewhere'));
+    expect(await installation.reconciler.check()).toEqual({ deliveries: 0, escalations: 0, retried: 0 });
+    expect(await installation.reconciler.check()).toBeUndefined();
+
+    // Redis restarted from an older snapshot: the marker is there, the newest job is not.
+    const { jobId } = (await installation.flow.dispatch('t-b'))!;
+    await installation.queues.queue(lpaQueueName('herefordshire')).remove(jobId);
+    expect(await installation.reconciler.check()).toEqual({ deliveries: 1, escalations: 0, retried: 0 });
+    expect((await installation.jobs(lpaQueueName('herefordshire'))).map((job) => job.id)).toEqual([jobId]);
+  });
+
+  it('gives an owed job that ran out of attempts (an outage longer than its retries) another round at the next full pass', async () => {
+    installation = await Installation.open();
+    installation.follow();
+    await installation.tasking({ taskingId: 't-out', lpa: 'telford-and-wrekin', priority: 'routine' });
+    await waitUntil('dispatched', async () => (await installation.flow.owed('delivery', 0, 10)).length === 1);
+    const { jobId } = (await installation.flow.dispatch('t-out'))!;
+    // Put back with one attempt left, for a worker whose store is away: it fails for good.
+    const queue = installation.queues.queue(lpaQueueName('telford-and-wrekin'));
+    await queue.remove(jobId);
+    await installation.queues.add(lpaQueueName('telford-and-wrekin'), 'deliver', { taskingId: 't-out', lpa: 'telford-and-wrekin' }, { jobId, attempts: 1 });
+    const away: EventStore = Object.create(installation.store, {
+      appendToStream: { value: () => Promise.reject(new Error('event store unavailable')) },
+    }) as EventStore;
+    const failing = new TaskingWorker(away, { redisUrl: REDIS_URL, prefix: installation.prefix, logger: silent });
+    await failing.start();
+    try {
+      await waitUntil('failed for good', async () => (await (await queue.getJob(jobId))?.getState()) === 'failed');
+    } finally {
+      await failing.stop();
+    }
+    expect(await installation.typesOf(taskingStream('t-out'))).toEqual(['TaskingIssued']);
+
+    expect(await installation.reconciler.reconcile()).toEqual({ deliveries: 0, escalations: 0, retried: 1 });
+    await installation.startWorker();
+    await waitUntil('delivered', async () => (await installation.typesOf(taskingStream('t-out'))).includes('TaskingDelivered'));
+  });
+
+  it('is ready again once the log answers, on a log where nothing new comes', async () => {
+    installation = await Installation.open();
+    let refusals = 1;
+    const store: EventStore = Object.create(installation.store, {
+      subscribeToAll: {
+        value: (...args: Parameters<EventStore['subscribeToAll']>) => {
+          if (refusals > 0) {
+            refusals -= 1;
+            throw new Error('event store unavailable');
+          }
+          return installation.store.subscribeToAll(...args);
+        },
+      },
+    }) as EventStore;
+    // Caught up: the log holds nothing the follower has not seen, and nothing new will come.
+    await installation.flow.saveCheckpoint('tasking-dispatcher', await installation.store.headPosition());
+    const follower = new LogFollower(store, installation.flow, installation.dispatcher, { retry: { initialMs: 10 } });
+    follower.start();
+    try {
+      await waitUntil('refused once', () => refusals === 0);
+      await waitUntil('recovered', () => follower.status().failure === undefined);
+      expect(follower.status().state).toBe('running');
+    } finally {
+      await follower.stop();
+    }
+  });
+});

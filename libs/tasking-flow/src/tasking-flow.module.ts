@@ -17,8 +17,9 @@ class TaskingQueuesCloser implements OnApplicationShutdown {
 /**
  * The tasking flow's storage for whoever imports it: `FlowStore` (its tables in the read model's
  * database, migrated at boot) and `TaskingQueues` (the queues' producer side, closed at shutdown).
- * Needs `READ_MODEL_DATABASE` (ReadModelModule) and `APP_CONFIG`. Global, one module per process
- * (apps hosted in one process share it).
+ * Needs `READ_MODEL_DATABASE` (ReadModelModule) and `APP_CONFIG`. Global, one module per thread:
+ * in the standalone process the api and the worker share the main thread's, and the projector,
+ * in a worker thread of its own, has its own.
  */
 @Module({})
 export class TaskingFlowModule {

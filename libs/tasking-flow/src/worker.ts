@@ -33,7 +33,7 @@ import { createRedisConnection, closeRedisConnection } from '@app/runtime';
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FollowerLogger } from './log-follower';
-import { type DeliveryJob, ESCALATION_QUEUE, type EscalationJob, lpaQueueName } from './queues';
+import { type DeliveryJob, ESCALATION_QUEUE, type EscalationJob, REFUSED, lpaQueueName, retryDelayMs } from './queues';
 
 export const WORKER_ACTOR: Actor = { id: 'tasking-worker', name: 'Tasking worker', role: SYSTEM_ROLE };
 
@@ -97,11 +97,15 @@ export class TaskingWorker {
       connection: this.connection,
       prefix: this.options.prefix,
       concurrency: this.options.concurrency ?? 4,
+      settings: { backoffStrategy: (attemptsMade) => retryDelayMs(attemptsMade) },
     });
     // Connection trouble is reported here and retried by BullMQ; jobs' own failures are in the failed set.
     worker.on('error', (error) => this.options.logger.warn(`Queue ${name}: ${error.message}`));
     worker.on('failed', (job, error) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) this.options.logger.warn(`Job ${job.id} of ${name} failed for good: ${error.message}`);
+      if (!job) return;
+      if (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        this.options.logger.warn(`Job ${job.id} of ${name} is in the failed set: ${error.message}`);
+      }
     });
     this.workers.set(name, worker);
   }
@@ -151,7 +155,7 @@ export class TaskingWorker {
 }
 
 function requireId(taskingId: unknown): string {
-  if (typeof taskingId !== 'string' || taskingId === '') throw new UnrecoverableError('the job names no tasking');
+  if (typeof taskingId !== 'string' || taskingId === '') throw new UnrecoverableError(`${REFUSED}the job names no tasking`);
   return taskingId;
 }
 
@@ -162,7 +166,7 @@ function requireId(taskingId: unknown): string {
  */
 function unrecoverable(error: unknown): unknown {
   if (error instanceof DomainError && !(error instanceof EscalationBeforeDeadlineError)) {
-    return new UnrecoverableError(error.message);
+    return new UnrecoverableError(`${REFUSED}${error.message}`);
   }
   return error;
 }

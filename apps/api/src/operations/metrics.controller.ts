@@ -1,13 +1,14 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '@app/auth';
+import { Allow } from '@app/auth';
 import { MetricsService } from './metrics.service';
 
 /**
- * `GET /metrics` for Prometheus. No token, as for the health endpoints: scrapers sit inside the
- * force's network, and the figures (counts and positions) carry no case data.
+ * `GET /metrics` for Prometheus, with a bearer token of the admin role (Prometheus sends one with
+ * `authorization: { credentials_file: … }`; `npm run token -- --role admin --ttl …` makes one).
+ * Unlike health, the figures say how much each LPA has waiting: not for every caller.
  */
-@Public()
+@Allow('admin')
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {

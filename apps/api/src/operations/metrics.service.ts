@@ -23,8 +23,8 @@ interface Gauge {
  * included), the deliveries and escalations still owed, and the escalations recorded.
  *
  * Lag is counted in log positions, which on the embedded store are events; on EventStoreDB they
- * are bytes of its log, comparable only with each other. While Redis is away the queue figures are
- * left out and `tasking_queues_up` says 0; every other figure is still given.
+ * are bytes of its log, comparable only with each other. A figure whose source is away (the event
+ * store, the read model's database, Redis) is left out, and `metrics_source_up` says which.
  */
 @Injectable()
 export class MetricsService {
@@ -37,43 +37,59 @@ export class MetricsService {
   ) {}
 
   async render(): Promise<string> {
+    // Each figure on its own: with the event store or the database away, the others are still
+    // given (operators look most when something is down), and `metrics_source_up` says which.
     const [head, governance, followers, escalated, owedDeliveries, owedEscalations, lpas] = await Promise.all([
-      this.store.headPosition(),
-      readCheckpoint(this.database.db, GOVERNANCE_PROJECTION),
-      this.flow.checkpoints(),
-      this.escalations(),
-      this.flow.owedCount('delivery'),
-      this.flow.owedCount('escalation'),
-      this.register.register().then((register) => register.lpas.map((lpa) => lpa.code)),
+      settled(this.store.headPosition()),
+      settled(readCheckpoint(this.database.db, GOVERNANCE_PROJECTION)),
+      settled(this.flow.checkpoints()),
+      settled(this.escalations()),
+      settled(this.flow.owedCount('delivery')),
+      settled(this.flow.owedCount('escalation')),
+      settled(this.register.register().then((register) => register.lpas.map((lpa) => lpa.code))),
     ]);
-    const checkpoints: Array<[string, bigint]> = [
+    const readModelUp = governance !== undefined && followers !== undefined && escalated !== undefined && owedDeliveries !== undefined;
+    const checkpoints: Array<[string, bigint | undefined]> = [
       [GOVERNANCE_PROJECTION, governance],
-      [PROCESS_MANAGERS, followers.get(PROCESS_MANAGERS) ?? 0n],
-      [TASKING_DISPATCHER, followers.get(TASKING_DISPATCHER) ?? 0n],
+      [PROCESS_MANAGERS, followers && (followers.get(PROCESS_MANAGERS) ?? 0n)],
+      [TASKING_DISPATCHER, followers && (followers.get(TASKING_DISPATCHER) ?? 0n)],
     ];
-    const queues = await this.queueCounts(lpas);
+    const queues = lpas === undefined ? undefined : await this.queueCounts(lpas);
     const gauges: Gauge[] = [
-      { name: 'log_head_position', help: 'Position of the last event in the global log.', samples: [{ value: head }] },
+      {
+        name: 'metrics_source_up',
+        help: 'Whether each source of these figures answered (1) or not (0).',
+        samples: [
+          { labels: { source: 'event-store' }, value: head === undefined ? 0 : 1 },
+          { labels: { source: 'read-model' }, value: readModelUp ? 1 : 0 },
+          { labels: { source: 'queues' }, value: queues === undefined ? 0 : 1 },
+        ],
+      },
+      { name: 'log_head_position', help: 'Position of the last event in the global log.', samples: given([{ value: head }]) },
       {
         name: 'follower_checkpoint_position',
         help: 'Position up to which each follower of the log (projection, process managers, dispatcher) has done its work.',
-        samples: checkpoints.map(([follower, position]) => ({ labels: { follower }, value: position })),
+        samples: given(checkpoints.map(([follower, position]) => ({ labels: { follower }, value: position }))),
       },
       {
         name: 'follower_lag_positions',
         help: 'How far the log head is ahead of each follower, in log positions.',
-        samples: checkpoints.map(([follower, position]) => ({ labels: { follower }, value: head > position ? head - position : 0n })),
+        samples: given(
+          checkpoints.map(([follower, position]) => ({
+            labels: { follower },
+            value: head === undefined || position === undefined ? undefined : head > position ? head - position : 0n,
+          })),
+        ),
       },
       {
         name: 'tasking_dispatches_owed',
         help: 'Dispatched taskings whose delivery, or escalation, is still owed.',
-        samples: [
+        samples: given([
           { labels: { kind: 'delivery' }, value: owedDeliveries },
           { labels: { kind: 'escalation' }, value: owedEscalations },
-        ],
+        ]),
       },
-      { name: 'taskings_escalated_total', help: 'TaskingEscalated events in the read model.', samples: [{ value: escalated }] },
-      { name: 'tasking_queues_up', help: 'Whether the queues in Redis could be counted (1) or not (0).', samples: [{ value: queues ? 1 : 0 }] },
+      { name: 'taskings_escalated', help: 'TaskingEscalated events in the read model.', samples: given([{ value: escalated }]) },
     ];
     if (queues) {
       gauges.push({
@@ -106,6 +122,20 @@ export class MetricsService {
       return undefined;
     }
   }
+}
+
+/** The value, or undefined when it could not be had. */
+async function settled<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The samples whose value could be had. */
+function given(samples: ReadonlyArray<{ readonly labels?: Readonly<Record<string, string>>; readonly value: number | bigint | undefined }>): Gauge['samples'] {
+  return samples.filter((sample): sample is Gauge['samples'][number] => sample.value !== undefined);
 }
 
 function render(gauge: Gauge): string {
