@@ -14,8 +14,10 @@ describe.each([
   ['postgres', () => databases.postgres()],
 ])('the SQL database on %s', (dialect, configure) => {
   let database: SqlDatabase<Schema>;
+  let config: Awaited<ReturnType<typeof configure>>;
   beforeEach(async () => {
-    database = openDatabase<Schema>(await configure());
+    config = await configure();
+    database = openDatabase<Schema>(config);
   });
   afterEach(() => database.close());
 
@@ -34,6 +36,29 @@ describe.each([
   it('knows its dialect', () => {
     expect(database.dialect).toBe(dialect);
     expect(database.where).not.toContain('password');
+  });
+
+  it('applies what is pending with its bookkeeping in one transaction: a failure leaves nothing applied and nothing recorded', async () => {
+    const failing = {
+      ...migrations,
+      '002-broken': {
+        up: async (db: Parameters<Parameters<typeof migrate>[2][string]['up']>[0]) => {
+          await db.schema.createTable('halfway').addColumn('name', 'text').execute();
+          throw new Error('killed half-way');
+        },
+      },
+    };
+    await expect(migrate(database.db as never, 'things', failing)).rejects.toThrow('killed half-way');
+    const tables = (await database.db.introspection.getTables()).map((table) => table.name);
+    expect(tables).not.toContain('things');
+    expect(tables).not.toContain('halfway');
+    if (tables.includes('things_migrations')) {
+      const recorded = await sql<{ name: string }>`select name from things_migrations`.execute(database.db);
+      expect(recorded.rows).toEqual([]);
+    }
+    // And the next start applies them.
+    await migrate(database.db as never, 'things', migrations);
+    expect((await database.db.introspection.getTables()).map((table) => table.name)).toContain('things');
   });
 
   it('migrates once, however often it is asked, and reads bigints as numbers', async () => {

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Pool, types } from 'pg';
 import { cachingStatements } from './statement-cache';
 
@@ -58,31 +58,41 @@ export function openDatabase<Schema>(config: DatabaseConfig): SqlDatabase<Schema
 /**
  * Brings one library's tables up to date. Each library keeps its own migrations and its own
  * bookkeeping table, so libraries never need to agree on one list.
+ *
+ * All that is pending runs in one transaction with its bookkeeping: a process killed half-way
+ * leaves the tables as they were and the migrations still pending, never a migration applied but
+ * not recorded (which the next start would try again, and fail on). Kysely does so itself where it
+ * counts the dialect's DDL as transactional (PostgreSQL, with its lock row against a concurrent
+ * start). SQLite's DDL is transactional too, but Kysely does not count it so: there the whole run
+ * takes one connection inside BEGIN IMMEDIATE, which also makes a second process starting at the
+ * same moment wait for the first (busy_timeout) and then find nothing left to do.
  */
 export async function migrate(
   db: Kysely<unknown>,
   owner: string,
   migrations: Record<string, Migration>,
 ): Promise<void> {
-  // Kysely runs migrations in a transaction only where it counts the dialect's DDL as
-  // transactional, which leaves out SQLite (whose DDL is): there each one gets its own, so that a
-  // migration stopped half-way leaves nothing of it behind.
-  const whole = db.getExecutor().adapter.supportsTransactionalDdl
-    ? migrations
-    : Object.fromEntries(
-        Object.entries(migrations).map(([name, migration]) => [
-          name,
-          { ...migration, up: (on: Kysely<unknown>) => on.transaction().execute((trx) => migration.up(trx)) },
-        ]),
-      );
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(whole) },
-    migrationTableName: `${owner}_migrations`,
-    migrationLockTableName: `${owner}_migrations_lock`,
+  const migrateOn = async (on: Kysely<unknown>): Promise<void> => {
+    const migrator = new Migrator({
+      db: on,
+      provider: { getMigrations: () => Promise.resolve(migrations) },
+      migrationTableName: `${owner}_migrations`,
+      migrationLockTableName: `${owner}_migrations_lock`,
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(`Migrations of ${owner} failed`, { cause: error });
+  };
+  if (db.getExecutor().adapter.supportsTransactionalDdl) return migrateOn(db);
+  await db.connection().execute(async (connection) => {
+    await sql`BEGIN IMMEDIATE`.execute(connection);
+    try {
+      await migrateOn(connection);
+      await sql`COMMIT`.execute(connection);
+    } catch (error) {
+      await sql`ROLLBACK`.execute(connection).catch(() => undefined);
+      throw error;
+    }
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(`Migrations of ${owner} failed`, { cause: error });
 }
 
 function withoutPassword(url: string): string {
