@@ -61,6 +61,7 @@ export const DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
   queuePrefix: 'tasking',
   eventStoreSqliteSynchronous: 'full',
+  eventStoreSqlitePollMs: 10,
   escalation: { urgent: '1h', high: '24h', routine: '72h' },
 } as const;
 
@@ -184,6 +185,12 @@ function parseEventStore(env: Environment, dataDir: string, fail: Fail, warnings
     );
   }
 
+  const rawPoll = read(env, 'EVENTSTORE_SQLITE_POLL_MS');
+  const pollIntervalMs = rawPoll === undefined ? DEFAULTS.eventStoreSqlitePollMs : /^\d{1,4}$/.test(rawPoll) ? Number(rawPoll) : Number.NaN;
+  if (!(pollIntervalMs >= 1 && pollIntervalMs <= 1_000)) {
+    fail('EVENTSTORE_SQLITE_POLL_MS', `EVENTSTORE_SQLITE_POLL_MS ${JSON.stringify(rawPoll)} is not a whole number of milliseconds from 1 to 1000.`);
+  }
+
   if (url === undefined) {
     return {
       kind: 'sqlite',
@@ -191,7 +198,11 @@ function parseEventStore(env: Environment, dataDir: string, fail: Fail, warnings
       synchronous: isOneOf(synchronous, SQLITE_SYNCHRONOUS) ? synchronous : DEFAULTS.eventStoreSqliteSynchronous,
       // A server commits in a worker thread, so that its event loop serves on during each fsync.
       writer: 'thread',
+      pollIntervalMs: pollIntervalMs >= 1 && pollIntervalMs <= 1_000 ? pollIntervalMs : DEFAULTS.eventStoreSqlitePollMs,
     };
+  }
+  if (rawPoll !== undefined) {
+    warnings.push('EVENTSTORE_SQLITE_POLL_MS is ignored: EVENTSTORE_URL selects EventStoreDB.');
   }
   const scheme = EVENTSTORE_SCHEMES.find((candidate) => url.toLowerCase().startsWith(candidate));
   if (scheme === undefined || url.length === scheme.length) {

@@ -15,6 +15,11 @@ export type EventStoreConfig =
       readonly synchronous?: 'full' | 'normal';
       /** Where appends are committed: `inline` (default) in the calling thread, `thread` in a worker thread (the apps). */
       readonly writer?: 'inline' | 'thread';
+      /**
+       * How often a subscription waiting for news asks SQLite whether another process committed
+       * (default 10 ms). Commits of this process, any thread, wake it at once whatever this says.
+       */
+      readonly pollIntervalMs?: number;
     }
   | {
       readonly kind: 'eventstoredb';
@@ -27,7 +32,7 @@ export type EventStoreConfig =
 export function createEventStore(config: EventStoreConfig): EventStore {
   switch (config.kind) {
     case 'sqlite':
-      return new SqliteEventStore({ file: config.file, synchronous: config.synchronous, writer: config.writer });
+      return new SqliteEventStore({ file: config.file, synchronous: config.synchronous, writer: config.writer, pollIntervalMs: config.pollIntervalMs });
     case 'eventstoredb':
       return new EventStoreDbEventStore({ url: config.url, timeoutMs: config.timeoutMs });
   }

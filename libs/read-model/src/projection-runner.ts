@@ -6,7 +6,7 @@
  * applied twice.
  */
 import { delay } from '@app/runtime';
-import type { EventStore, RecordedEvent } from '@app/event-store';
+import { type EventStore, ReadAhead } from '@app/event-store';
 import { ProjectionCheckpointMovedError, messageOf } from './errors';
 import { applyEvents } from './projection/apply-events';
 import { readCheckpoint } from './projection/checkpoints';
@@ -141,7 +141,7 @@ export class ProjectionRunner {
   /** Follows the log from the checkpoint until stopped (returns) or until something fails (throws). */
   private async follow(): Promise<void> {
     const subscription = this.store.subscribeToAll({ after: this.checkpoint });
-    const queue = new EventQueue(this.batchSize * 2);
+    const queue = new ReadAhead(this.batchSize * 2);
     const closeOnStop = (): void => queue.close();
     this.stopping.signal.addEventListener('abort', closeOnStop, { once: true });
     const filling = queue.fill(subscription);
@@ -189,77 +189,5 @@ export class ProjectionRunner {
     this.logger.warn(
       `The read model projection failed after position ${this.checkpoint} (attempt ${this.failure.attempts}): ${message}; retrying in ${this.delayMs} ms.`,
     );
-  }
-}
-
-/**
- * Events read from the subscription ahead of the transaction that applies them, up to a high-water
- * mark: while one batch is being written the next one gathers, so batches are as large as what
- * is waiting (a single event when the log is quiet, full batches when catching up).
- */
-class EventQueue {
-  private readonly items: RecordedEvent[] = [];
-  private closed = false;
-  private ended: { readonly error?: unknown } | undefined;
-  private readonly readable = new Wakeup();
-  private readonly writable = new Wakeup();
-
-  constructor(private readonly highWaterMark: number) {}
-
-  /** Reads `source` into the queue until it ends, fails, or the queue is closed. Never rejects. */
-  async fill(source: AsyncIterable<RecordedEvent>): Promise<void> {
-    try {
-      for await (const event of source) {
-        this.items.push(event);
-        this.readable.wake();
-        while (this.items.length >= this.highWaterMark && !this.closed) await this.writable.wait();
-        if (this.closed) break;
-      }
-      this.ended = {};
-    } catch (error) {
-      this.ended = { error };
-    } finally {
-      this.readable.wake();
-    }
-  }
-
-  /**
-   * Up to `max` events, waiting for at least one. Empty once closed; throws when the source
-   * failed or ended by itself, after what it had delivered has been taken.
-   */
-  async take(max: number): Promise<RecordedEvent[]> {
-    while (this.items.length === 0 && !this.closed) {
-      if (this.ended) {
-        const failure: unknown = this.ended.error ?? new Error('The subscription to the log ended by itself');
-        throw failure;
-      }
-      await this.readable.wait();
-    }
-    const batch = this.items.splice(0, max);
-    this.writable.wake();
-    return batch;
-  }
-
-  close(): void {
-    this.closed = true;
-    this.readable.wake();
-    this.writable.wake();
-  }
-}
-
-/** One waiter, woken once. */
-class Wakeup {
-  private waiter: (() => void) | undefined;
-
-  wait(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.waiter = resolve;
-    });
-  }
-
-  wake(): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
   }
 }

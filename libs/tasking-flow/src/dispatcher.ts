@@ -55,10 +55,23 @@ export class TaskingDispatcher implements LogHandler {
     return event.streamId.startsWith(TASKING_STREAM_PREFIX);
   }
 
-  async handle(event: RecordedEvent): Promise<void> {
+  /**
+   * The batch's issues first, together: one read of their records, one write of the new ones, and
+   * every job added at once (one round trip to Redis for the lot, not two per tasking). Then the
+   * rest, in log order. Each tasking's own events keep their order so (its issue comes before
+   * anything else of it), and nothing here depends on the order between taskings.
+   */
+  async handle(events: readonly RecordedEvent[]): Promise<void> {
+    const issues = events.filter((event) => event.type === 'TaskingIssued');
+    if (issues.length > 0) await this.dispatch(issues);
+    for (const event of events) {
+      if (event.type !== 'TaskingIssued') await this.follow(event);
+    }
+  }
+
+  private async follow(event: RecordedEvent): Promise<void> {
     const taskingId = (event.data as { taskingId?: unknown }).taskingId;
     if (typeof taskingId !== 'string') return;
-    if (event.type === 'TaskingIssued') return this.dispatch(event, event.data as TaskingIssued['data']);
     if (event.type === 'TaskingDelivered') return this.flow.settle(taskingId, { delivery: 'delivered' });
     if (event.type === 'TaskingCancelled') return this.withdraw(event.data as TaskingCancelled['data']);
     if (ANSWERS.has(event.type)) {
@@ -69,20 +82,26 @@ export class TaskingDispatcher implements LogHandler {
     }
   }
 
-  private async dispatch(event: RecordedEvent, issued: TaskingIssued['data']): Promise<void> {
-    let dispatch = await this.flow.dispatch(issued.taskingId);
-    if (!dispatch) {
-      const made = {
-        taskingId: issued.taskingId,
-        lpa: issued.lpa,
+  private async dispatch(issues: readonly RecordedEvent[]): Promise<void> {
+    const issued = issues.map((event) => ({ event, data: event.data as TaskingIssued['data'] }));
+    const recorded = await this.flow.dispatchesOf(issued.map(({ data }) => data.taskingId));
+    const made = issued
+      .filter(({ data }) => !recorded.has(data.taskingId))
+      .map(({ event, data }) => ({
+        taskingId: data.taskingId,
+        lpa: data.lpa,
         jobId: event.id,
-        escalateAt: escalationDeadline(issued.issuedAt, issued.priority, this.escalationTimes),
-      };
-      await this.flow.recordDispatch(made, event.position);
-      dispatch = { ...made, delivery: 'queued', escalation: 'pending' };
-    }
-    if (dispatch.delivery === 'queued') await this.addDelivery(dispatch);
-    if (dispatch.escalation === 'pending') await this.addEscalation(dispatch);
+        escalateAt: escalationDeadline(data.issuedAt, data.priority, this.escalationTimes),
+        issuedPosition: event.position,
+      }));
+    await this.flow.recordDispatches(made);
+    const owed: Dispatch[] = [...recorded.values(), ...made.map((dispatch) => ({ ...dispatch, delivery: 'queued' as const, escalation: 'pending' as const }))];
+    await Promise.all(
+      owed.flatMap((dispatch) => [
+        ...(dispatch.delivery === 'queued' ? [this.addDelivery(dispatch)] : []),
+        ...(dispatch.escalation === 'pending' ? [this.addEscalation(dispatch)] : []),
+      ]),
+    );
   }
 
   private async withdraw(cancelled: TaskingCancelled['data']): Promise<void> {

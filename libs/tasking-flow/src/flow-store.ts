@@ -33,6 +33,10 @@ export interface FlowSchema {
   };
 }
 
+/** Within SQLite's bound-parameter limit (32,766) and PostgreSQL's (65,535), with room to spare. */
+const IDS_PER_STATEMENT = 500;
+const ROWS_PER_STATEMENT = 500;
+
 export interface Dispatch {
   readonly taskingId: string;
   readonly lpa: string;
@@ -124,21 +128,39 @@ export class FlowStore {
     return row && dispatchOf(row);
   }
 
-  /** Records a dispatch made (its jobs are in Redis); a second record of it changes nothing. */
-  async recordDispatch(dispatch: Omit<Dispatch, 'delivery' | 'escalation'>, issuedPosition: bigint): Promise<void> {
-    await this.db
-      .insertInto('tasking_dispatches')
-      .values({
-        tasking_id: dispatch.taskingId,
-        lpa: dispatch.lpa,
-        job_id: dispatch.jobId,
-        escalate_at: dispatch.escalateAt,
-        delivery: 'queued',
-        escalation: 'pending',
-        issued_position: Number(issuedPosition),
-      })
-      .onConflict((conflict) => conflict.column('tasking_id').doNothing())
-      .execute();
+  /** The dispatches of `taskingIds` that exist, by tasking. */
+  async dispatchesOf(taskingIds: readonly string[]): Promise<Map<string, Dispatch>> {
+    const found = new Map<string, Dispatch>();
+    for (let start = 0; start < taskingIds.length; start += IDS_PER_STATEMENT) {
+      const rows = await this.db
+        .selectFrom('tasking_dispatches')
+        .selectAll()
+        .where('tasking_id', 'in', taskingIds.slice(start, start + IDS_PER_STATEMENT))
+        .execute();
+      for (const row of rows) found.set(row.tasking_id, dispatchOf(row));
+    }
+    return found;
+  }
+
+  /** Records dispatches about to be made, their jobs owed; a second record of one changes nothing. */
+  async recordDispatches(dispatches: ReadonlyArray<Omit<Dispatch, 'delivery' | 'escalation'> & { readonly issuedPosition: bigint }>): Promise<void> {
+    for (let start = 0; start < dispatches.length; start += ROWS_PER_STATEMENT) {
+      await this.db
+        .insertInto('tasking_dispatches')
+        .values(
+          dispatches.slice(start, start + ROWS_PER_STATEMENT).map((dispatch) => ({
+            tasking_id: dispatch.taskingId,
+            lpa: dispatch.lpa,
+            job_id: dispatch.jobId,
+            escalate_at: dispatch.escalateAt,
+            delivery: 'queued' as const,
+            escalation: 'pending' as const,
+            issued_position: Number(dispatch.issuedPosition),
+          })),
+        )
+        .onConflict((conflict) => conflict.column('tasking_id').doNothing())
+        .execute();
+    }
   }
 
   async settle(taskingId: string, change: { readonly delivery?: DeliveryState; readonly escalation?: EscalationState }): Promise<void> {

@@ -1,14 +1,16 @@
 /**
- * Follows the global log from a checkpoint of its own and hands each event it wants to a handler,
- * one at a time, in log order; the checkpoint is saved once the handler is done with the event.
- * A crash between the two hands the event over again after the restart, so handlers must be
- * idempotent (they are: their commands' event ids derive from the event, their jobs' ids too).
+ * Follows the global log from a checkpoint of its own and hands the events it wants to a handler,
+ * in log order, in batches of what has come meanwhile (one event when the log is quiet, up to
+ * `batchSize` when it is busy or catching up); the checkpoint is saved once the handler is done
+ * with the batch. A crash between the two hands the batch over again after the restart, so
+ * handlers must be idempotent (they are: their commands' event ids derive from the event, their
+ * jobs' ids too).
  *
  * Whatever fails (the handler, the event store, the database), the follower waits with backoff,
  * reads its checkpoint again and follows the log from there: no event is skipped.
  */
 import { delay } from '@app/runtime';
-import type { EventStore, RecordedEvent } from '@app/event-store';
+import { type EventStore, type RecordedEvent, ReadAhead } from '@app/event-store';
 import type { FlowStore } from './flow-store';
 
 export interface LogHandler {
@@ -16,7 +18,8 @@ export interface LogHandler {
   readonly name: string;
   /** A cheap look at the stream and type: whether `handle` has anything to do with the event. */
   wants(event: RecordedEvent): boolean;
-  handle(event: RecordedEvent): Promise<void>;
+  /** The wanted events of one batch, in log order (never empty). */
+  handle(events: readonly RecordedEvent[]): Promise<void>;
 }
 
 export interface FollowerLogger {
@@ -25,6 +28,8 @@ export interface FollowerLogger {
 }
 
 export interface LogFollowerOptions {
+  /** The most events one batch takes (default 200). */
+  readonly batchSize?: number;
   /** Backoff after a failure: from `initialMs` (100), doubling, up to `maxMs` (10 s). */
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
   /**
@@ -53,6 +58,7 @@ export class LogFollower {
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly idleSaveMs: number;
+  private readonly batchSize: number;
   private running: Promise<void> | undefined;
   private delayMs: number;
   /** The last event looked at. */
@@ -72,6 +78,7 @@ export class LogFollower {
     this.initialDelayMs = options.retry?.initialMs ?? 100;
     this.maxDelayMs = options.retry?.maxMs ?? 10_000;
     this.idleSaveMs = options.idleSaveMs ?? 1_000;
+    this.batchSize = options.batchSize ?? 200;
     this.delayMs = this.initialDelayMs;
   }
 
@@ -121,28 +128,34 @@ export class LogFollower {
   /** Follows the log until stopped (returns) or until something fails (throws). */
   private async follow(): Promise<void> {
     const subscription = this.store.subscribeToAll({ after: this.checkpoint });
-    const closeOnStop = (): void => void subscription.close();
+    const ahead = new ReadAhead(this.batchSize * 2);
+    const closeOnStop = (): void => ahead.close();
     this.stopping.signal.addEventListener('abort', closeOnStop, { once: true });
+    const filling = ahead.fill(subscription);
     const idleSaves = setInterval(() => void this.saveSkipped().catch(() => undefined), this.idleSaveMs);
     try {
-      for await (const event of subscription) {
-        if (this.stopped) return;
-        if (this.handler.wants(event)) {
+      for (;;) {
+        const batch = await ahead.take(this.batchSize);
+        const last = batch[batch.length - 1];
+        if (!last || this.stopped) return;
+        const wanted = batch.filter((event) => this.handler.wants(event));
+        if (wanted.length > 0) {
           this.busySince = new Date();
-          await this.handler.handle(event);
-          await this.flow.saveCheckpoint(this.name, event.position);
-          this.saved = event.position;
+          await this.handler.handle(wanted);
+          await this.flow.saveCheckpoint(this.name, last.position);
+          this.saved = last.position;
           this.busySince = undefined;
         }
-        this.checkpoint = event.position;
+        this.checkpoint = last.position;
         this.recovered();
       }
-      if (!this.stopped) throw new Error('The subscription to the log ended by itself');
     } finally {
       this.busySince = undefined;
       clearInterval(idleSaves);
       this.stopping.signal.removeEventListener('abort', closeOnStop);
+      ahead.close();
       await subscription.close();
+      await filling;
     }
   }
 

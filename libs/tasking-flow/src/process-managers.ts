@@ -53,7 +53,11 @@ export class TaskingProcessManagers implements LogHandler {
     return CAUSES.has(event.type);
   }
 
-  async handle(event: RecordedEvent): Promise<void> {
+  async handle(events: readonly RecordedEvent[]): Promise<void> {
+    for (const event of events) await this.handleOne(event);
+  }
+
+  private async handleOne(event: RecordedEvent): Promise<void> {
     switch (event.type) {
       case 'IntelligenceRequirementRefreshed': {
         const cause = causeOf<IntelligenceRequirementRefreshed>(event);

@@ -387,6 +387,7 @@ describe('the tasking flow (process managers, dispatcher, worker)', () => {
     await installation.stopFollowing();
 
     // The completed job goes (as removeOnComplete makes it go), and the dispatcher reads the log from the start.
+    await waitUntil('the job completed', async () => (await installation.jobs(lpaQueueName('shropshire'))).every((job) => job.state === 'completed'));
     await installation.queues.queue(lpaQueueName('shropshire')).clean(0, 1000, 'completed');
     expect(await installation.jobs(lpaQueueName('shropshire'))).toEqual([]);
     await installation.flow.resetCheckpoint('tasking-dispatcher');
