@@ -9,7 +9,6 @@ import {
   refuseInvalid,
   type IssueTasking,
   TaskingNotFoundError,
-  type Tasking,
   type TaskingState,
   taskingDecider,
 } from '@app/domain';
@@ -24,7 +23,7 @@ import {
   readState,
 } from '@app/event-store';
 import { type CommandAnswer, commandAnswer } from '@app/http';
-import { taskingStream } from '@app/read-model';
+import { type TaskingView, taskingStream, taskingView } from '@app/read-model';
 import { type CommandRequest, commandContext, createdId } from '../commands/command-call';
 import { LpaRegisterService } from './lpa-register.service';
 
@@ -125,10 +124,9 @@ export class TaskingCommands {
    * A tasking as the log has it (or had it at `asOf`), for a caller who may know of it: to a user
    * of an LPA, another LPA's tasking is one that does not exist.
    */
-  async visibleTasking(taskingId: string, actor: Actor, asOf?: string): Promise<Omit<Tasking, 'issued'> & { revision: number }> {
+  async visibleTasking(taskingId: string, actor: Actor, asOf?: string): Promise<TaskingView> {
     const { state, revision } = await readState(this.store, taskingStream(taskingId), taskingDecider, asOf);
     if (!state.issued || revision === undefined || (actor.role === 'lpa' && state.lpa !== actor.lpa)) throw new TaskingNotFoundError(taskingId);
-    const { issued: _issued, ...view } = state;
-    return { ...view, revision };
+    return taskingView(state, revision);
   }
 }
