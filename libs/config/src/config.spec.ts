@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       port: 3000,
       auth: { jwtSecret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true },
       dataDir: './data',
-      eventStore: { kind: 'sqlite', file: 'data/events.sqlite', synchronous: 'full', writer: 'thread', pollIntervalMs: 10 },
+      eventStore: { kind: 'sqlite', file: 'data/events.sqlite', synchronous: 'full', writer: 'thread', pollIntervalMs: 2 },
       readModel: { kind: 'sqlite', file: 'data/read-model.sqlite' },
       redis: { url: 'redis://127.0.0.1:6379' },
       queuePrefix: 'tasking',
@@ -62,9 +62,9 @@ describe('loadConfig', () => {
   });
 
   it('puts the embedded stores in DATA_DIR', () => {
-    const config = loadConfig({ DATA_DIR: '/tmp/run-1', EVENTSTORE_SQLITE_SYNCHRONOUS: 'normal', EVENTSTORE_SQLITE_POLL_MS: '2' });
+    const config = loadConfig({ DATA_DIR: '/tmp/run-1', EVENTSTORE_SQLITE_SYNCHRONOUS: 'normal', EVENTSTORE_SQLITE_POLL_MS: '5' });
 
-    expect(config.eventStore).toEqual({ kind: 'sqlite', file: '/tmp/run-1/events.sqlite', synchronous: 'normal', writer: 'thread', pollIntervalMs: 2 });
+    expect(config.eventStore).toEqual({ kind: 'sqlite', file: '/tmp/run-1/events.sqlite', synchronous: 'normal', writer: 'thread', pollIntervalMs: 5 });
     expect(config.readModel).toEqual({ kind: 'sqlite', file: '/tmp/run-1/read-model.sqlite' });
   });
 

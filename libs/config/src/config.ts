@@ -61,7 +61,9 @@ export const DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
   queuePrefix: 'tasking',
   eventStoreSqliteSynchronous: 'full',
-  eventStoreSqlitePollMs: 10,
+  // Measured: the idle projector's CPU from 3.3 % to 4.6 % of a core, against 10 ms; the tasking
+  // latency bench's p50 from 9 ms to 3-4 ms with the projector apart from the api.
+  eventStoreSqlitePollMs: 2,
   escalation: { urgent: '1h', high: '24h', routine: '72h' },
 } as const;
 
