@@ -4,60 +4,92 @@
  * bare BullMQ add → active measured in the same run, on the same Redis. Goal: p99 ≤ 3× bare
  * BullMQ's.
  *
- * A private redis-server (append-only file on, fsync every second, no RDB snapshots) serves both
- * parts. The app: the built api and projector as two child processes (run from a copy of dist
- * taken at start) on a temporary DATA_DIR on disk (SQLite event store, WAL, synchronous=FULL;
- * SQLite read model), a QUEUE_PREFIX of the run's own. The worker role is hosted in this
- * process, so that "active" and "answered" are read on one clock: a BullMQ Worker on each of the
- * five `lpa-<code>` queues (concurrency 4, as TaskingWorker opens them), whose processor takes
- * performance.now() on entry and then runs the real `TaskingWorker.deliver(job)` on the same
- * events.sqlite, opened as the worker app opens it (a writer thread; SQLite's write lock
- * serialises it with the api's appends, as with a worker app in a process of its own). The load:
- * POST /api/taskings with one LPA each (the five in turn), sent on a schedule (open loop: the
- * n-th at start + n/rate, whatever the answers do) over keep-alive connections; for each tasking
- * the instant its 201 arrived; latency = active − answered. A job active before its answer
- * arrived (the dispatcher can be that quick) counts as 0, and the report says how many did.
+ * In both modes: a private redis-server (append-only file on, fsync every second, no RDB
+ * snapshots) serves both parts. The app runs from a copy of dist taken at start, on a temporary
+ * DATA_DIR on disk (SQLite event store, WAL, synchronous=FULL; SQLite read model), with a
+ * QUEUE_PREFIX of the run's own. The load: POST /api/taskings with one LPA each (the five in
+ * turn), sent on a schedule (open loop: the n-th at start + n/rate, whatever the answers do) over
+ * keep-alive connections; for each tasking the instant its 201 arrived. The baseline: the same
+ * five `lpa-<code>` queues under a prefix of its own, jobs added by this process with the same job
+ * options (JOB_OPTIONS) at the same rate on the same schedule, drained by five BullMQ workers of
+ * TaskingWorker's settings (concurrency 4) whose processor does nothing; for each job the instant
+ * add() resolved. Latency = active − answered (the app), active − add() resolved (the baseline).
+ * A job active before that instant (the dispatcher can be that quick) counts as 0, and the report
+ * says how many did. Rounds alternate, baseline first; the headline figures are over all rounds'
+ * measured samples, and each round's p50 and p99 are shown beside them. Below the headline, the
+ * app's latency is split at the moment the dispatcher created the job (BullMQ's job.timestamp,
+ * the projector's Date.now(): millisecond resolution), to tell the dispatcher's share from the
+ * worker's.
  *
- * The baseline: the same five queues, workers and job options (JOB_OPTIONS) under a prefix of its
- * own, jobs added by this process at the same rate on the same schedule; latency = from `add()`
- * resolving to the processor being entered (one that enters first counts as 0, likewise). Rounds
- * alternate, baseline first; the headline figures are over all rounds' measured samples, and
- * each round's p50 and p99 are shown beside them. Below the headline, the app's latency is split
- * at the moment the dispatcher created the job (BullMQ's job.timestamp, the projector's
- * Date.now(): millisecond resolution), and the worker's own time (deliver()) and how many of its
- * processors were busy are shown, to tell the dispatcher's share from the worker's.
+ * BENCH_MODE=standalone (the default) measures `npm start`: dist/apps/standalone, one process, the
+ * api and the worker in its main thread sharing one event store (one writer thread, no lock
+ * between processes), the projector in a worker thread, woken over a BroadcastChannel as soon as
+ * an append commits. It is the deployment on one machine, and the nearest on this machine to
+ * production's, where EventStoreDB replaces SQLite (push subscriptions, no file lock). The worker
+ * being inside the app, "active" is observed from outside, the same way for both parts: this
+ * process holds a BullMQ QueueEvents per queue (the app's five and the baseline's five), each its
+ * own blocking XREAD on the queue's event stream, and takes performance.now() when it hears a
+ * job's 'active' event (written by the script that moves the job to active). The baseline's
+ * workers run in a child process (this file, with BENCH_TASKING_CHILD=bare-workers), as the app's
+ * worker runs in a process apart from this one: on both sides a worker in another process takes
+ * the job and this process hears of it over the same path, and neither worker shares this
+ * process's event loop with the load and the listening. The app's 'active' events name jobs (the
+ * TaskingIssued event's id), not taskings: after each round, outside its measured part, each job
+ * is read (Queue.getJob) for its tasking, its creation time and the worker's processedOn and
+ * finishedOn. The report splits job created → active at the worker's processedOn (when it asked
+ * Redis for the job) and at the 'active' event's entry in Redis (its stream id: Redis' clock, ms;
+ * all these ±1 ms); the last part, entry → heard here, is shown for both parts: what the
+ * observation itself costs. The app's CPU is shown as its main thread and its other threads.
+ *
+ * BENCH_MODE=processes: the built api and projector as two child processes, the worker role
+ * hosted in this process, so that "active" and "answered" are read on one clock: a BullMQ Worker
+ * on each of the five queues (concurrency 4), whose processor takes performance.now() on entry
+ * and then runs the real `TaskingWorker.deliver(job)` on the same events.sqlite, opened as the
+ * worker app opens it (a writer thread). With the SQLite store, three processes then contend for
+ * SQLite's write lock (whose busy handler sleeps 1, 2, 5, 10... ms between tries) and the
+ * projector hears of new events by polling (EVENTSTORE_SQLITE_POLL_MS); the baseline's workers
+ * are in this process too, and "active" is the processor's entry on both sides. The report adds
+ * deliver()'s time and how many processors were busy.
  *
  * A benchmark reports: it exits non-zero on errors (non-2xx answers, jobs that never became
- * active, failed deliveries, a log that does not match the answers), not on the goal.
+ * active, failed deliveries, a log that does not match the answers), not on the goal. The
+ * self-check: once the app has closed it, events.sqlite is read read-only, and every tasking
+ * answered 201 must have exactly one TaskingIssued and one TaskingDelivered, and the log no
+ * TaskingIssued beyond them.
  *
- * Options (environment): BENCH_DIR (default: the OS temp folder; must be on disk, not tmpfs),
- * BENCH_RATE (500 per second), BENCH_SECONDS (10, measured per round), BENCH_WARMUP_SECONDS (3
- * per round), BENCH_ROUNDS (2), BENCH_CONCURRENCY (4, TaskingWorker's default: the jobs each
- * LPA's worker, and each of the baseline's, runs at once), BENCH_BUILD (auto: build when dist is
- * missing or older than the sources; 1: always; 0: never), BENCH_PROFILE (a folder: the api and
- * projector write --cpu-prof profiles there), BENCH_TRACE (a file: every measured app sample as
- * CSV, its instants in ms of this process's clock: sent, answered, job created, active), and
- * EVENTSTORE_SQLITE_POLL_MS (passed on to the api and the projector when set: how often their
- * SQLite event store polls for commits made by other processes; the apps' default is 10 ms).
+ * Options (environment): BENCH_MODE (standalone | processes), BENCH_DIR (default: the OS temp
+ * folder; must be on disk, not tmpfs), BENCH_RATE (500 per second), BENCH_SECONDS (10, measured
+ * per round), BENCH_WARMUP_SECONDS (3 per round), BENCH_ROUNDS (2), BENCH_CONCURRENCY (4,
+ * TaskingWorker's default: the jobs each of the baseline's workers runs at once, and each LPA's
+ * worker with BENCH_MODE=processes), BENCH_BUILD (auto: build when dist is missing or older than
+ * the sources; 1: always; 0: never), BENCH_PROFILE (a folder: the app's processes write
+ * --cpu-prof profiles there), BENCH_TRACE (a file: every measured app sample as CSV, its instants
+ * in ms of this process's clock: sent, answered, job created, active), and
+ * EVENTSTORE_SQLITE_POLL_MS (passed on to the app when set: how often its SQLite event store polls
+ * for commits made by other processes; the apps' default is DEFAULTS.eventStoreSqlitePollMs, 2 ms;
+ * the standalone app's own appends wake its projector without it).
  */
 import Database from 'better-sqlite3';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
-import { type Job, Queue, Worker } from 'bullmq';
+import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DEFAULTS } from '@app/config';
 import { WEST_MERCIA_2017_LPAS } from '@app/domain';
 import { createEventStore } from '@app/event-store';
-import { type DeliveryJob, type DeliveryOutcome, JOB_OPTIONS, TaskingWorker, lpaQueueName } from '@app/tasking-flow';
+import { type DeliveryJob, type DeliveryOutcome, JOB_OPTIONS, TaskingWorker, lpaQueueName, retryDelayMs } from '@app/tasking-flow';
 import { tokenFor } from '../test/support/http-client';
 import { freePort, ROOT, type RunningProcess, startApp, stopAll, waitFor, waitForStatus } from '../test/support/processes';
 import { quantile } from './http-load';
 
+const MODES = ['standalone', 'processes'] as const;
+type Mode = (typeof MODES)[number];
+const mode = (process.env.BENCH_MODE ?? 'standalone') as Mode;
 const rate = Number(process.env.BENCH_RATE ?? 500);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -67,16 +99,23 @@ const traceFile = process.env.BENCH_TRACE ? resolve(process.env.BENCH_TRACE) : u
 /** The apps' event-store poll interval, passed on when set (the apps check it: 1..1000 ms). */
 const pollMs = process.env.EVENTSTORE_SQLITE_POLL_MS;
 const GOAL = 3;
-/** Jobs one LPA's queue runs at once: TaskingWorker's default unless BENCH_CONCURRENCY says otherwise. */
+/** Jobs one queue's worker runs at once: TaskingWorker's default unless BENCH_CONCURRENCY says otherwise. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const TMPFS_MAGIC = 0x01021994;
 const LPAS = WEST_MERCIA_2017_LPAS.map((lpa) => lpa.code);
-const ENTRIES = ['dist/apps/api/src/main.js', 'dist/apps/projector/src/main.js'];
+/** The built entries each mode runs. */
+const ENTRIES: Readonly<Record<Mode, readonly string[]>> = {
+  standalone: ['dist/apps/standalone/src/main.js', 'dist/apps/standalone/src/projector.thread.js'],
+  processes: ['dist/apps/api/src/main.js', 'dist/apps/projector/src/main.js'],
+};
+/** Set, to `bare-workers`, in the child process that runs the baseline's workers in standalone mode. */
+const CHILD_ROLE = 'BENCH_TASKING_CHILD';
 
-const folder = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'bench-tasking-'));
-const dataDir = join(folder, 'data');
 const secret = randomBytes(32).toString('hex');
 const prefix = `bench-tasking-${process.pid}-${randomBytes(4).toString('hex')}`;
+const barePrefix = `${prefix}-bare`;
+/** The run's folder, once made: removed at the end whatever happened. */
+let runFolder: string | undefined;
 /** The private Redis, once started: stopped at the end whatever happened. */
 let privateRedis: PrivateRedis | undefined;
 
@@ -109,16 +148,16 @@ function newestSource(dir: string): number {
  * NODE_PATH): a rebuild in the working tree while the benchmark runs (another engineer's, `npm
  * run build` empties dist first) cannot take their files away mid-run.
  */
-function snapshotBuild(): string {
+function snapshotBuild(folder: string): void {
   const copy = join(folder, 'dist');
   for (let attempt = 1; ; attempt += 1) {
     try {
       rmSync(copy, { recursive: true, force: true });
       cpSync(join(ROOT, 'dist'), copy, { recursive: true });
-      for (const entry of ENTRIES) {
+      for (const entry of ENTRIES[mode]) {
         if (!existsSync(join(folder, entry))) throw new Error(`${entry} is missing from dist: is a build running? Or run npm run build`);
       }
-      return copy;
+      return;
     } catch (error) {
       if (attempt >= 5) throw error;
       execFileSync('sleep', ['3']);
@@ -127,12 +166,12 @@ function snapshotBuild(): string {
 }
 
 function ensureBuild(): void {
-  const entries = ENTRIES.map((entry) => join(ROOT, entry));
-  const mode = process.env.BENCH_BUILD ?? 'auto';
+  const entries = ENTRIES[mode].map((entry) => join(ROOT, entry));
+  const build = process.env.BENCH_BUILD ?? 'auto';
   const stale = (): boolean =>
     entries.some((entry) => !existsSync(entry)) ||
     Math.min(...entries.map((entry) => statSync(entry).mtimeMs)) < Math.max(newestSource(join(ROOT, 'apps')), newestSource(join(ROOT, 'libs')));
-  if (mode === '1' || (mode !== '0' && stale())) {
+  if (build === '1' || (build !== '0' && stale())) {
     console.log('Building (npm run build)...');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   }
@@ -200,11 +239,14 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN elsewhere. */
-function cpuOf(pid: number | undefined): number {
+/**
+ * CPU seconds (user + system) a process has used so far, all its threads, or one thread (`tid`)
+ * of it, from /proc; NaN elsewhere.
+ */
+function cpuOf(pid: number | undefined, tid?: number): number {
   try {
     // Fields after the command name (which may hold spaces), from the 3rd: utime is the 14th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
@@ -213,7 +255,7 @@ function cpuOf(pid: number | undefined): number {
 }
 
 /** The machine, as far as it tells: CPUs, their model, a cgroup CPU limit if any, the load. */
-function describeMachine(): string {
+function describeMachine(sharedBy: string): string {
   const list = cpus();
   let limit = '';
   for (const file of ['/sys/fs/cgroup/cpu.max', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us']) {
@@ -225,7 +267,7 @@ function describeMachine(): string {
       // Not there: no limit known.
     }
   }
-  return `${list.length} CPUs (${list[0]?.model ?? 'unknown'})${limit}, shared by this process (load generator and worker), the api, the projector, redis-server and anything else running`;
+  return `${list.length} CPUs (${list[0]?.model ?? 'unknown'})${limit}, shared by ${sharedBy}, redis-server and anything else running`;
 }
 
 /** The commit the build was made from, and whether the tree had changes. */
@@ -332,14 +374,19 @@ interface Sample {
   round?: number;
   /** performance.now(): the add resolved (baseline), the 201 arrived (app). */
   start?: number;
-  /** performance.now(): the processor was entered, the first time. */
+  /** performance.now(): the job was active, the first time (the processor entered, or its 'active' event heard). */
   active?: number;
+  /** Standalone mode: the 'active' event's entry in Redis (its stream id: Redis' clock, epoch ms). */
+  activeInRedis?: number;
   /** The app's: when the dispatcher created the job (BullMQ job.timestamp, epoch ms). */
   createdAt?: number;
-  /** The app's: performance.now() when TaskingWorker.deliver settled. */
+  /** Processes mode, the app's: performance.now() when TaskingWorker.deliver settled. */
   delivered?: number;
-  /** The app's: processors running when this one was entered (itself included). */
+  /** Processes mode, the app's: processors running when this one was entered (itself included). */
   running?: number;
+  /** Standalone mode, the app's: the worker's job.processedOn and job.finishedOn (its Date.now(), epoch ms). */
+  processedOn?: number;
+  finishedOn?: number;
   /** performance.now() when the command was sent (app), add() called (baseline). */
   sentAt?: number;
 }
@@ -347,7 +394,7 @@ interface Sample {
 interface Part {
   readonly label: string;
   readonly samples: Map<string, Sample>;
-  /** Processor entries after the first, per sample (a job run again). */
+  /** Jobs active again after the first time (a job run again). */
   repeats: number;
   errors: number;
   readonly statuses: Map<string, number>;
@@ -391,6 +438,8 @@ function countStatus(part: Part, status: string, detail?: string): void {
   }
 }
 
+const increment = <K>(counts: Map<K, number>, key: K): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
+
 interface Figures {
   readonly n: number;
   readonly p50: number;
@@ -431,46 +480,231 @@ function latencies(part: Part, round?: number): Latencies {
 
 const ms = (value: number): string => (Number.isNaN(value) ? '      -' : `${value.toFixed(value < 10 ? 2 : 1).padStart(7)}`);
 const row = (label: string, f: Figures, extra = ''): string =>
-  `  ${label.padEnd(46)} ${f.n.toLocaleString('en-GB').padStart(7)}  ${ms(f.p50)}  ${ms(f.p90)}  ${ms(f.p99)}  ${ms(f.max)}${extra}`;
-const HEADER = `  ${''.padEnd(46)} ${'n'.padStart(7)}  ${'p50 ms'.padStart(7)}  ${'p90 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  ${'max ms'.padStart(7)}`;
+  `  ${label.padEnd(52)} ${f.n.toLocaleString('en-GB').padStart(7)}  ${ms(f.p50)}  ${ms(f.p90)}  ${ms(f.p99)}  ${ms(f.max)}${extra}`;
+const HEADER = `  ${''.padEnd(52)} ${'n'.padStart(7)}  ${'p50 ms'.padStart(7)}  ${'p90 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}  ${'max ms'.padStart(7)}`;
+/** performance.now() as epoch ms. */
+const epoch = (at: number): number => performance.timeOrigin + at;
 
 // ---------------------------------------------------------------------------------------------
-// The run
+// The rigs: where the app and the baseline's workers run, and how "active" is seen
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  if (statfsSync(folder).type === TMPFS_MAGIC) throw new Error(`${folder} is on tmpfs: set BENCH_DIR to a folder on disk`);
-  ensureBuild();
-  snapshotBuild();
-  const loadBefore = loadavg()[0]!;
-  const redis = (privateRedis = await startRedis(join(folder, 'redis')));
-  const warm = Math.round(rate * warmUpSeconds);
-  const measured = Math.round(rate * seconds);
+interface RigSetup {
+  readonly folder: string;
+  readonly dataDir: string;
+  readonly redisUrl: string;
+  /** The app's HTTP port. */
+  readonly port: number;
+  /** The app's environment. */
+  readonly env: Record<string, string>;
+  /** Node options of the app's processes (--cpu-prof). */
+  readonly profile: readonly string[];
+}
 
-  // The app: the api first (it makes the log, the read model and the register), then the projector.
-  const port = await freePort();
-  const env = {
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    AUTH_JWT_SECRET: secret,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: prefix,
-    NODE_PATH: join(ROOT, 'node_modules'),
-    ...(pollMs === undefined ? {} : { EVENTSTORE_SQLITE_POLL_MS: pollMs }),
+/** One mode's app and baseline workers, and how it sees their jobs become active. */
+interface Rig {
+  readonly app: Part;
+  readonly bare: Part;
+  /** What the run measures, printed before it. */
+  readonly description: readonly string[];
+  /** What this process does besides sending the load and adding the baseline's jobs. */
+  readonly thisProcess: string;
+  /** Who shares the machine, for its description. */
+  readonly sharedBy: string;
+  /** The app's processes, stopped by `stop()`; their stderr is reported. */
+  readonly apps: readonly RunningProcess[];
+  /** The delivery jobs' outcomes, 'failed' for a failed attempt. */
+  readonly outcomes: Map<DeliveryOutcome | 'failed', number>;
+  /** CPU seconds used so far, by process (or thread), this process and redis-server aside. */
+  cpu(): Record<string, number>;
+  /** Whether every job of the taskings answered so far has been active, and delivered: the round is over. */
+  appSettled(answered: number): boolean;
+  /** After a round, outside its measured part: joins what was seen of the app's jobs to its samples. */
+  afterRound(): Promise<void>;
+  /** The report's lines of the mode's own, the app's measured samples and the baseline's given. */
+  rows(appSamples: readonly Sample[], bareSamples: readonly Sample[]): string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * BENCH_MODE=standalone: `npm start` (dist/apps/standalone) as one child process, the baseline's
+ * workers in another (this file, CHILD_ROLE), and here one QueueEvents per queue of either.
+ */
+async function standaloneRig(setup: RigSetup): Promise<Rig> {
+  const app = newPart('tasking: 201 answer → active heard');
+  const bare = newPart('bare BullMQ: add() resolved → active heard');
+  const standalone = startApp(join(setup.folder, ENTRIES.standalone[0]!), setup.env, setup.profile);
+  const bareWorkers = startApp(__filename, { [CHILD_ROLE]: 'bare-workers', REDIS_URL: setup.redisUrl, QUEUE_PREFIX: barePrefix }, ['-r', '@swc-node/register']);
+  await waitForStatus(setup.port, '/health/ready', 200, standalone);
+  await waitFor(() => bareWorkers.stdout().includes('ready'), { what: "the baseline's workers to start", process: bareWorkers, timeoutMs: 60_000 });
+
+  // Each QueueEvents makes its own connection (a blocking XREAD each), from the first entry of its
+  // stream on: none is missed, whenever its first read is sent.
+  const { hostname, port } = new URL(setup.redisUrl);
+  const listen = (queuePrefix: string): QueueEvents[] =>
+    LPAS.map((lpa) => new QueueEvents(lpaQueueName(lpa), { connection: { host: hostname, port: Number(port) }, prefix: queuePrefix, lastEventId: '0' }));
+  /** An event's instant in Redis: its stream id is `<epoch ms>-<sequence>`. */
+  const inRedis = (eventId: string): number => Number(eventId.slice(0, eventId.indexOf('-')));
+  const appEvents = listen(prefix);
+  const bareEvents = listen(barePrefix);
+
+  /** The app's jobs heard active, by job id: the queue, the instants; joined to a tasking after the round. */
+  const heard = new Map<string, { readonly queue: number; readonly active: number; readonly inRedis: number; joined: boolean }>();
+  const outcomes = new Map<DeliveryOutcome | 'failed', number>();
+  appEvents.forEach((events, queue) => {
+    events.on('active', ({ jobId }, eventId) => {
+      const at = performance.now();
+      if (heard.has(jobId)) app.repeats += 1;
+      else heard.set(jobId, { queue, active: at, inRedis: inRedis(eventId), joined: false });
+    });
+    events.on('completed', ({ returnvalue }) => increment(outcomes, returnvalue as DeliveryOutcome));
+    events.on('failed', ({ jobId, failedReason }) => {
+      increment(outcomes, 'failed');
+      if (app.failures.length < 5) app.failures.push(`delivery failed: job ${jobId}: ${failedReason}`);
+    });
+  });
+  for (const events of bareEvents) {
+    events.on('active', ({ jobId }, eventId) => {
+      const at = performance.now();
+      const sample = sampleOf(bare, jobId);
+      if (sample.active !== undefined) {
+        bare.repeats += 1;
+        return;
+      }
+      sample.active = at;
+      sample.activeInRedis = inRedis(eventId);
+    });
+  }
+  for (const events of [...appEvents, ...bareEvents]) {
+    events.on('error', (error) => console.warn(`queue events: ${error.message}`));
+    await events.waitUntilReady();
+  }
+
+  // Reading the app's jobs, after each round.
+  const readConnection = new Redis(setup.redisUrl, { maxRetriesPerRequest: null });
+  const appQueues = LPAS.map((lpa) => new Queue<DeliveryJob>(lpaQueueName(lpa), { connection: readConnection, prefix }));
+  let unjoined = 0;
+
+  const pid = standalone.child.pid;
+  return {
+    app,
+    bare,
+    description: [
+      `App: dist/apps/standalone, as npm start runs it (a copy of dist taken at start): one process, the api and the worker in its main thread over one event store ` +
+        `(SQLite, WAL, synchronous=FULL, one writer thread), the projector in a worker thread woken over a BroadcastChannel; SQLite read model. ` +
+        `POST /api/taskings, one LPA each, the five in turn; latency from the 201 answer arriving here to this process hearing the job's 'active' event ` +
+        `(a BullMQ QueueEvents per LPA queue, here).`,
+      `Baseline: the same five queues and job options under a prefix of its own, jobs added from here, drained by five BullMQ workers (concurrency ${CONCURRENCY}, ` +
+        `a processor that does nothing) in a child process; latency from add() resolving to this process hearing 'active', the same way.`,
+      `Event store: one process appends, so no lock is contended between processes and the projector thread is woken at once ` +
+        (pollMs === undefined ? `(its poll for other processes' commits: ${DEFAULTS.eventStoreSqlitePollMs} ms, the default).` : `(EVENTSTORE_SQLITE_POLL_MS=${pollMs}).`),
+    ],
+    thisProcess: 'this process (load + listening)',
+    sharedBy: "this process (load generator and listening), the standalone app, the baseline's workers",
+    apps: [standalone, bareWorkers],
+    outcomes,
+    cpu() {
+      const main = cpuOf(pid, pid);
+      return {
+        'app: main thread (api + worker)': main,
+        'app: other threads (projector, SQLite writer, V8, libuv)': cpuOf(pid) - main,
+        "baseline's workers (a child process)": cpuOf(bareWorkers.child.pid),
+      };
+    },
+    appSettled: (answered) => heard.size >= answered && (outcomes.get('delivered') ?? 0) >= answered,
+    async afterRound() {
+      const pending = [...heard].filter(([, seen]) => !seen.joined);
+      for (let i = 0; i < pending.length; i += 256) {
+        await Promise.all(
+          pending.slice(i, i + 256).map(async ([jobId, seen]) => {
+            seen.joined = true;
+            const job = await appQueues[seen.queue]!.getJob(jobId);
+            const taskingId = job?.data.taskingId;
+            if (!job || typeof taskingId !== 'string') {
+              unjoined += 1;
+              return;
+            }
+            const sample = sampleOf(app, taskingId);
+            sample.active = seen.active;
+            sample.activeInRedis = seen.inRedis;
+            sample.createdAt = job.timestamp;
+            sample.processedOn = job.processedOn;
+            sample.finishedOn = job.finishedOn;
+          }),
+        );
+      }
+    },
+    rows(appSamples, bareSamples) {
+      const heardAfter = (samples: readonly Sample[]): Figures =>
+        figures(samples.filter((s) => s.active !== undefined && s.activeInRedis !== undefined).map((s) => epoch(s.active!) - s.activeInRedis!));
+      const taken = appSamples.filter((s) => s.processedOn !== undefined && s.createdAt !== undefined && s.activeInRedis !== undefined);
+      const worked = appSamples.filter((s) => s.processedOn !== undefined && s.finishedOn !== undefined);
+      return [
+        '  Job created → active, in parts (the app\'s Date.now() and Redis\' clock, ms: ±1 ms):',
+        row('job created → the worker asks for it (processedOn)', figures(taken.map((s) => s.processedOn! - s.createdAt!))),
+        row("the worker asks → 'active' entered in Redis", figures(taken.map((s) => s.activeInRedis! - s.processedOn!))),
+        row("'active' entered in Redis → heard here: app", heardAfter(appSamples)),
+        row("'active' entered in Redis → heard here: baseline", heardAfter(bareSamples)),
+        row('the worker: processedOn → finishedOn (deliver())', figures(worked.map((s) => s.finishedOn! - s.processedOn!))),
+        ...(unjoined > 0 ? [`  ${unjoined} jobs heard active could not be read back (Queue.getJob) for their tasking.`] : []),
+      ];
+    },
+    async stop() {
+      await Promise.allSettled([...appEvents, ...bareEvents].map((events) => events.close()));
+      await Promise.allSettled(appQueues.map((queue) => queue.close()));
+      readConnection.disconnect();
+      await Promise.all([standalone.stop(), bareWorkers.stop()]);
+    },
   };
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const api = startApp(join(folder, ENTRIES[0]!), env, profile);
-  await waitForStatus(port, '/health/ready', 200, api);
-  const projector = startApp(join(folder, ENTRIES[1]!), { ...env, PORT: '0' }, profile);
+}
+
+/**
+ * The baseline's workers of standalone mode, in a child process (this file, with CHILD_ROLE set):
+ * five BullMQ workers over one connection, as TaskingWorker opens them, with a processor that
+ * does nothing. Says `ready` once they are; closes them on SIGTERM, and ends if its parent has.
+ */
+async function serveBareWorkers(): Promise<void> {
+  const connection = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+  const workers = LPAS.map(
+    (lpa) =>
+      new Worker<DeliveryJob>(lpaQueueName(lpa), () => Promise.resolve(), {
+        connection,
+        prefix: process.env.QUEUE_PREFIX!,
+        concurrency: CONCURRENCY,
+        settings: { backoffStrategy: (attemptsMade) => retryDelayMs(attemptsMade) },
+      }),
+  );
+  for (const worker of workers) {
+    worker.on('error', (error) => console.warn(`worker: ${error.message}`));
+    await worker.waitUntilReady();
+  }
+  const stop = (): void =>
+    void Promise.allSettled(workers.map((worker) => worker.close())).finally(() => {
+      connection.disconnect();
+      process.exit();
+    });
+  process.once('SIGTERM', stop);
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop(), 1_000).unref();
+  console.log('ready');
+}
+
+/**
+ * BENCH_MODE=processes: the api and the projector as two child processes; the worker role and the
+ * baseline's workers here, their processors taking the instant they are entered.
+ */
+async function processesRig(setup: RigSetup): Promise<Rig> {
+  // The api first (it makes the log, the read model and the register), then the projector.
+  const api = startApp(join(setup.folder, ENTRIES.processes[0]!), setup.env, setup.profile);
+  await waitForStatus(setup.port, '/health/ready', 200, api);
+  const projector = startApp(join(setup.folder, ENTRIES.processes[1]!), { ...setup.env, PORT: '0' }, setup.profile);
   await waitFor(() => projector.stdout().includes('running'), { what: 'the projector to start', process: projector });
-  const apps: RunningProcess[] = [api, projector];
 
   // The worker role, here: the five LPA queues, each entered on this process's clock, then delivered.
-  const store = createEventStore({ kind: 'sqlite', file: join(dataDir, 'events.sqlite'), synchronous: 'full', writer: 'thread' });
-  const tasking = new TaskingWorker(store, { redisUrl: redis.url, prefix, logger: { log: () => undefined, warn: (message) => console.warn(message) } });
+  const store = createEventStore({ kind: 'sqlite', file: join(setup.dataDir, 'events.sqlite'), synchronous: 'full', writer: 'thread' });
+  const tasking = new TaskingWorker(store, { redisUrl: setup.redisUrl, prefix, logger: { log: () => undefined, warn: (message) => console.warn(message) } });
   const app = newPart('tasking: 201 answer → job active');
   const outcomes = new Map<DeliveryOutcome | 'failed', number>();
-  const workerConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const workerConnection = new Redis(setup.redisUrl, { maxRetriesPerRequest: null });
   /** Processors running now, over the five queues. */
   let running = 0;
   const workers = LPAS.map(
@@ -491,10 +725,10 @@ async function main(): Promise<void> {
           }
           try {
             const outcome = await tasking.deliver(job);
-            outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+            increment(outcomes, outcome);
             return outcome;
           } catch (error) {
-            outcomes.set('failed', (outcomes.get('failed') ?? 0) + 1);
+            increment(outcomes, 'failed');
             throw error;
           } finally {
             running -= 1;
@@ -505,12 +739,9 @@ async function main(): Promise<void> {
       ),
   );
 
-  // The baseline: the same queues, workers and job options under a prefix of its own; nothing but BullMQ.
+  // The baseline's workers: the same queues and workers under a prefix of its own; nothing but BullMQ.
   const bare = newPart('bare BullMQ: add() resolved → processor entered');
-  const barePrefix = `${prefix}-bare`;
-  const bareConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const bareQueues = LPAS.map((lpa) => new Queue<DeliveryJob>(lpaQueueName(lpa), { connection: bareConnection, prefix: barePrefix }));
-  const bareWorkerConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const bareWorkerConnection = new Redis(setup.redisUrl, { maxRetriesPerRequest: null });
   const bareWorkers = LPAS.map(
     (lpa) =>
       new Worker<DeliveryJob>(
@@ -530,15 +761,85 @@ async function main(): Promise<void> {
     await worker.waitUntilReady();
   }
 
+  return {
+    app,
+    bare,
+    description: [
+      `App: dist/apps/api and dist/apps/projector (a copy of dist taken at start; two processes; SQLite event store, WAL, synchronous=FULL; SQLite read model); POST /api/taskings, one LPA each, ` +
+        `the five in turn; latency from the 201 answer arriving here to the job's processor being entered here (the worker role hosted here: five BullMQ workers, concurrency ${CONCURRENCY}, ` +
+        `running TaskingWorker.deliver on the same log).`,
+      `Baseline: the same five queues, workers and job options, jobs added from here; latency from add() resolving to the processor being entered.`,
+      `Event store poll (api and projector: how often each looks for commits of other processes): ` +
+        (pollMs === undefined ? `${DEFAULTS.eventStoreSqlitePollMs} ms, the apps' default (EVENTSTORE_SQLITE_POLL_MS not set).` : `${pollMs} ms (EVENTSTORE_SQLITE_POLL_MS).`),
+    ],
+    thisProcess: 'this process (load + worker)',
+    sharedBy: 'this process (load generator and worker), the api, the projector',
+    apps: [api, projector],
+    outcomes,
+    cpu: () => ({ api: cpuOf(api.child.pid), projector: cpuOf(projector.child.pid) }),
+    appSettled: (answered) =>
+      [...app.samples.values()].every((s) => s.start === undefined || s.active !== undefined) && (outcomes.get('delivered') ?? 0) >= answered,
+    afterRound: () => Promise.resolve(),
+    rows(appSamples) {
+      const delivered = appSamples.filter((s) => s.active !== undefined && s.delivered !== undefined);
+      const busy = figures(delivered.map((s) => s.running!));
+      return [
+        row('the worker: deliver() (its command, appended)', figures(delivered.map((s) => s.delivered! - s.active!))),
+        `  ${'the worker: processors running at entry'.padEnd(52)} ${busy.n.toLocaleString('en-GB').padStart(7)}  ` +
+          `${[busy.p50, busy.p90, busy.p99, busy.max].map((v) => String(v).padStart(7)).join('  ')}   (of ${CONCURRENCY * LPAS.length})`,
+      ];
+    },
+    async stop() {
+      await Promise.allSettled([...workers, ...bareWorkers].map((worker) => worker.close()));
+      await tasking.stop();
+      await store.close();
+      workerConnection.disconnect();
+      bareWorkerConnection.disconnect();
+      await Promise.all([api.stop(), projector.stop()]);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  if (!MODES.includes(mode)) throw new Error(`BENCH_MODE=${mode}: use ${MODES.join(' or ')}`);
+  const folder = (runFolder = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'bench-tasking-')));
+  const dataDir = join(folder, 'data');
+  if (statfsSync(folder).type === TMPFS_MAGIC) throw new Error(`${folder} is on tmpfs: set BENCH_DIR to a folder on disk`);
+  ensureBuild();
+  snapshotBuild(folder);
+  const loadBefore = loadavg()[0]!;
+  const redis = (privateRedis = await startRedis(join(folder, 'redis')));
+  const warm = Math.round(rate * warmUpSeconds);
+  const measured = Math.round(rate * seconds);
+
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    AUTH_JWT_SECRET: secret,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: prefix,
+    NODE_PATH: join(ROOT, 'node_modules'),
+    ...(pollMs === undefined ? {} : { EVENTSTORE_SQLITE_POLL_MS: pollMs }),
+  };
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const rig = await (mode === 'standalone' ? standaloneRig : processesRig)({ folder, dataDir, redisUrl: redis.url, port, env, profile });
+  const { app, bare, outcomes } = rig;
+
+  // The baseline's jobs, added from here in both modes.
+  const bareConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const bareQueues = LPAS.map((lpa) => new Queue<DeliveryJob>(lpaQueueName(lpa), { connection: bareConnection, prefix: barePrefix }));
+
   const token = tokenFor(secret, { sub: 'u-bench-intel', name: 'Intelligence bureau (bench)', roles: ['intelligence'] });
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
-  const processes = { api: api.child.pid, projector: projector.child.pid, 'redis-server': redis.child.pid };
   const cpuNow = (): Record<string, number> => {
     const own = process.cpuUsage();
-    const figures: Record<string, number> = { 'this process (load + worker)': (own.user + own.system) / 1e6 };
-    for (const [name, pid] of Object.entries(processes)) figures[name] = cpuOf(pid);
-    return figures;
+    return { [rig.thisProcess]: (own.user + own.system) / 1e6, ...rig.cpu(), 'redis-server': cpuOf(redis.child.pid) };
   };
   const cpuSince = (before: Record<string, number>, secondsOf: number): Part['cpu'][number] => {
     const after = cpuNow();
@@ -546,22 +847,13 @@ async function main(): Promise<void> {
   };
 
   console.log(
-    `Tasking latency benchmark (issue 4): ${rounds} rounds, each ${seconds} s measured after ${warmUpSeconds} s of warm-up, at ${rate} per second (open loop), ` +
+    `Tasking latency benchmark (issue 4), BENCH_MODE=${mode}: ${rounds} rounds, each ${seconds} s measured after ${warmUpSeconds} s of warm-up, at ${rate} per second (open loop), ` +
       `the baseline first in each; files in ${folder}`,
   );
-  console.log(
-    `App: dist/apps/api and dist/apps/projector (a copy of dist taken at start; two processes; SQLite event store, WAL, synchronous=FULL; SQLite read model); POST /api/taskings, one LPA each, ` +
-      `the five in turn; latency from the 201 answer arriving here to the job's processor being entered here (the worker role hosted here: five BullMQ workers, concurrency ${CONCURRENCY}, ` +
-      `running TaskingWorker.deliver on the same log).`,
-  );
-  console.log(
-    `Event store poll (api and projector: how often each looks for commits of other processes): ` +
-      (pollMs === undefined ? `${DEFAULTS.eventStoreSqlitePollMs} ms, the apps' default (EVENTSTORE_SQLITE_POLL_MS not set).` : `${pollMs} ms (EVENTSTORE_SQLITE_POLL_MS).`),
-  );
-  console.log(`Baseline: the same five queues, workers and job options, jobs added from here; latency from add() resolving to the processor being entered.`);
+  for (const line of rig.description) console.log(line);
   console.log(`Redis: a private redis-server ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? ''}, appendonly yes, appendfsync everysec, no RDB, for both.`);
   console.log(`Code: ${describeCode()}.`);
-  console.log(`Machine: ${describeMachine()} (load average ${loadBefore.toFixed(2)} at start).\n`);
+  console.log(`Machine: ${describeMachine(rig.sharedBy)} (load average ${loadBefore.toFixed(2)} at start).\n`);
 
   const inFlight = new Set<Promise<unknown>>();
   const track = (promise: Promise<unknown>): void => {
@@ -658,10 +950,11 @@ async function main(): Promise<void> {
       app.completedPerSecond.push(measuredOk / measuredSeconds);
       app.cpu.push(cpuSince(cpuBefore, measuredSeconds));
       // Every answered tasking's job active, and delivered (so that the next round starts quiet).
-      await waitFor(
-        () => [...app.samples.values()].every((s) => s.start === undefined || s.active !== undefined) && (outcomes.get('delivered') ?? 0) >= answered2xx,
-        { what: `every answered tasking delivered (${outcomes.get('delivered') ?? 0} of ${answered2xx})`, timeoutMs: 60_000 },
-      ).catch((error: unknown) => console.log(`  (${error instanceof Error ? error.message : String(error)})`));
+      await waitFor(() => rig.appSettled(answered2xx), {
+        what: () => `every answered tasking delivered (${outcomes.get('delivered') ?? 0} of ${answered2xx})`,
+        timeoutMs: 60_000,
+      }).catch((error: unknown) => console.log(`  (${error instanceof Error ? error.message : String(error)})`));
+      await rig.afterRound();
     }
   }
 
@@ -671,8 +964,8 @@ async function main(): Promise<void> {
   const bareFigures = figures(bareLatency.latency);
   const appFigures = figures(appLatency.latency);
   const appSamples = [...app.samples.values()].filter((s) => s.measured && s.start !== undefined);
+  const bareSamples = [...bare.samples.values()].filter((s) => s.measured && s.start !== undefined);
   const command = figures(appSamples.map((s) => s.start! - s.sentAt!));
-  const epoch = (at: number): number => performance.timeOrigin + at;
   const withJob = appSamples.filter((s) => s.active !== undefined && s.createdAt !== undefined);
   const toCreated = figures(withJob.map((s) => s.createdAt! - epoch(s.start!)));
   const createdToActive = figures(withJob.map((s) => epoch(s.active!) - s.createdAt!));
@@ -688,7 +981,7 @@ async function main(): Promise<void> {
   const perSecond = (part: Part): string => part.completedPerSecond.map((r) => Math.round(r).toLocaleString('en-GB')).join(', ');
 
   console.log(HEADER);
-  console.log(row(bare.label, bareFigures, `   (${bareLatency.early} entered before add() resolved: counted 0)`));
+  console.log(row(bare.label, bareFigures, `   (${bareLatency.early} active before add() resolved: counted 0)`));
   console.log(row(app.label, appFigures, `   (${appLatency.early} active before the answer arrived: counted 0)`));
   if (rounds > 1) {
     const p = (f: Figures): string => `p50 ${ms(f.p50).trim()} p99 ${ms(f.p99).trim()}`;
@@ -696,19 +989,13 @@ async function main(): Promise<void> {
     console.log(`  by round (ms) ${each.join('; ')}`);
   }
   console.log(
-    `  ratio p99 ${(ratio).toFixed(1)}× the bare BullMQ p99 (p50 ${(appFigures.p50 / bareFigures.p50).toFixed(1)}×); goal ≤ ${GOAL}×: ${ratio <= GOAL ? 'met' : 'NOT met'}\n`,
+    `  ratio p99 ${ratio.toFixed(1)}× the bare BullMQ p99 (p50 ${(appFigures.p50 / bareFigures.p50).toFixed(1)}×); goal ≤ ${GOAL}×: ${ratio <= GOAL ? 'met' : 'NOT met'}\n`,
   );
   console.log('  The app, in parts (job created = BullMQ job.timestamp in the projector, Date.now(): ±1 ms):');
   console.log(row('command sent → 201 answer', command));
   console.log(row('201 answer → job created by the dispatcher', toCreated, '   (negative: created before the answer arrived)'));
   console.log(row('job created → job active', createdToActive));
-  const delivered = appSamples.filter((s) => s.active !== undefined && s.delivered !== undefined);
-  console.log(row('the worker: deliver() (its command, appended)', figures(delivered.map((s) => s.delivered! - s.active!))));
-  const busyWorkers = figures(delivered.map((s) => s.running!));
-  console.log(
-    `  ${'the worker: processors running at entry'.padEnd(46)} ${busyWorkers.n.toLocaleString('en-GB').padStart(7)}  ${[busyWorkers.p50, busyWorkers.p90, busyWorkers.p99, busyWorkers.max].map((v) => String(v).padStart(7)).join('  ')}   (of ${CONCURRENCY * LPAS.length})`,
-  );
-  const bareSamples = [...bare.samples.values()].filter((s) => s.measured && s.start !== undefined);
+  for (const line of rig.rows(appSamples, bareSamples)) console.log(line);
   console.log(row('baseline, for comparison: add() called → resolved', figures(bareSamples.map((s) => s.start! - s.sentAt!))));
   console.log('');
   const sent = (part: Part): string => part.schedules.map((sc) => Math.round(sc.sentPerSecond).toLocaleString('en-GB')).join(', ');
@@ -732,32 +1019,33 @@ async function main(): Promise<void> {
     console.log(`  CPU during the ${part === bare ? 'baseline' : 'app'}'s measured parts (% of one CPU): ${shares.join(', ')}; ${Math.round((sum / secondsOf) * 100)}% of ${cpus().length * 100}% in all.`);
   }
   const deliveredNote = [...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(', ');
-  console.log(`  Worker: ${deliveredNote || 'nothing'}; jobs entered more than once: ${app.repeats} (baseline ${bare.repeats}).`);
+  console.log(`  Worker: ${deliveredNote || 'nothing'}; jobs active more than once: ${app.repeats} (baseline ${bare.repeats}).`);
 
   // Shut down, then hold the log against the answers.
   agent.destroy();
-  await Promise.allSettled([...workers, ...bareWorkers].map((worker) => worker.close()));
   await Promise.allSettled(bareQueues.map((queue) => queue.close()));
-  await tasking.stop();
-  await store.close();
-  workerConnection.disconnect();
   bareConnection.disconnect();
-  bareWorkerConnection.disconnect();
-  await Promise.all(apps.map((p) => p.stop()));
+  await rig.stop();
   await redis.stop();
-  const log = countLog();
-  const appStderr = apps.map((p) => p.stderr().trim()).filter((text) => text !== '');
+  const answered = new Set([...app.samples].filter(([, s]) => s.start !== undefined).map(([id]) => id));
+  const log = checkLog(dataDir, answered);
+  const appStderr = rig.apps.map((p) => p.stderr().trim()).filter((text) => text !== '');
   if (appStderr.length > 0) console.log(`\nThe apps wrote to stderr:\n${appStderr.join('\n').slice(0, 2_000)}`);
   const errors = bare.errors + app.errors + bareLatency.missing + appLatency.missing + (outcomes.get('failed') ?? 0);
-  const consistent = log.issued === answered2xx && log.delivered === answered2xx;
+  const consistent = log.exact === answered.size && log.issued === answered.size && log.delivered === answered.size;
   for (const part of [bare, app]) {
     for (const failure of part.failures) console.log(`  ${part === bare ? 'baseline' : 'app'}: ${failure}`);
   }
   console.log(
     `\nErrors (non-201 answers, failed adds, jobs never active, failed deliveries; warm-ups included): ${errors}` +
       (errors > 0 ? ` (statuses: ${[...app.statuses].map(([s, n]) => `${s}×${n}`).join(', ')}; never active: baseline ${bareLatency.missing}, app ${appLatency.missing})` : '') +
-      `. Log: ${log.issued.toLocaleString('en-GB')} TaskingIssued and ${log.delivered.toLocaleString('en-GB')} TaskingDelivered for ${answered2xx.toLocaleString('en-GB')} 201 answers ` +
-      `(${commandsSent.toLocaleString('en-GB')} sent): ${consistent ? 'equal' : 'NOT EQUAL'}.`,
+      '.',
+  );
+  console.log(
+    `Self-check (the log, read-only after the run): ${answered.size.toLocaleString('en-GB')} taskings answered 201 (${commandsSent.toLocaleString('en-GB')} sent), ` +
+      `${log.exact.toLocaleString('en-GB')} of them with exactly one TaskingIssued and one TaskingDelivered` +
+      (log.exact < answered.size ? ` (${log.undelivered} not delivered, ${log.deliveredTwice} delivered more than once, ${log.notIssued} not issued exactly once)` : '') +
+      `; ${log.issued.toLocaleString('en-GB')} TaskingIssued and ${log.delivered.toLocaleString('en-GB')} TaskingDelivered in all: ${consistent ? 'equal' : 'NOT EQUAL'}.`,
   );
   console.log(
     `Load average at the end: ${loadavg()[0]!.toFixed(2)}; ${Math.round((performance.now() - started) / 1000)} s in all. ` +
@@ -766,27 +1054,63 @@ async function main(): Promise<void> {
   if (errors > 0 || !consistent) process.exitCode = 1;
 }
 
-/** TaskingIssued and TaskingDelivered events in the log, counted read-only once the apps have closed it. */
-function countLog(): { issued: number; delivered: number } {
+interface LogCheck {
+  /** TaskingIssued and TaskingDelivered events in the whole log. */
+  readonly issued: number;
+  readonly delivered: number;
+  /** Of the answered taskings: those with exactly one of each; those with no delivery, with more than one, with other than one issue. */
+  readonly exact: number;
+  readonly undelivered: number;
+  readonly deliveredTwice: number;
+  readonly notIssued: number;
+}
+
+/** Holds the log, opened read-only once the app has closed it, against the taskings answered 201. */
+function checkLog(dataDir: string, answered: ReadonlySet<string>): LogCheck {
   const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    const count = (type: string): number => db.prepare('SELECT count(*) FROM events WHERE type = ?').pluck().get(type) as number;
-    return { issued: count('TaskingIssued'), delivered: count('TaskingDelivered') };
+    const rows = db
+      .prepare(
+        `SELECT json_extract(data, '$.taskingId') AS id, sum(type = 'TaskingIssued') AS issued, sum(type = 'TaskingDelivered') AS delivered
+           FROM events WHERE type IN ('TaskingIssued', 'TaskingDelivered') GROUP BY id`,
+      )
+      .all() as { id: string; issued: number; delivered: number }[];
+    const byTasking = new Map(rows.map((r) => [r.id, r]));
+    let exact = 0;
+    let undelivered = 0;
+    let deliveredTwice = 0;
+    let notIssued = 0;
+    for (const id of answered) {
+      const counts = byTasking.get(id) ?? { issued: 0, delivered: 0 };
+      if (counts.issued !== 1) notIssued += 1;
+      if (counts.delivered === 0) undelivered += 1;
+      if (counts.delivered > 1) deliveredTwice += 1;
+      if (counts.issued === 1 && counts.delivered === 1) exact += 1;
+    }
+    const sum = (key: 'issued' | 'delivered'): number => rows.reduce((total, r) => total + r[key], 0);
+    return { issued: sum('issued'), delivered: sum('delivered'), exact, undelivered, deliveredTwice, notIssued };
   } finally {
     db.close();
   }
 }
 
-main()
-  .catch((error: unknown) => {
+if (process.env[CHILD_ROLE] === 'bare-workers') {
+  serveBareWorkers().catch((error: unknown) => {
     console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    // Whatever still runs after a failure (the private Redis by its pid); connections left open
-    // by a failure would keep retrying, so the process ends here.
-    await stopAll();
-    await privateRedis?.stop();
-    rmSync(folder, { recursive: true, force: true });
-    process.exit();
+    process.exit(1);
   });
+} else {
+  main()
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      // Whatever still runs after a failure (the private Redis by its pid); connections left open
+      // by a failure would keep retrying, so the process ends here.
+      await stopAll();
+      await privateRedis?.stop();
+      if (runFolder !== undefined) rmSync(runFolder, { recursive: true, force: true });
+      process.exit();
+    });
+}
