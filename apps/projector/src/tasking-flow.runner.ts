@@ -12,9 +12,9 @@ import {
   TaskingReconciler,
 } from '@app/tasking-flow';
 
-/** How often the reconciler asks Redis whether it lost its data (one EXISTS each time). */
+/** How often the reconciler asks whether Redis lost its data (the marker, and the newest owed jobs). */
 const RECONCILE_CHECK_MS = 2_000;
-/** How long one event may keep a follower busy before readiness says it is stuck. */
+/** How long one batch may keep a follower busy before readiness says it is stuck. */
 const MAX_BUSY_MS = 30_000;
 
 /**
@@ -62,10 +62,6 @@ export class TaskingFlowRunner implements OnApplicationBootstrap, BeforeApplicat
     await Promise.all(this.followers.map((follower) => follower.stop()));
   }
 
-  statuses(): FollowerStatus[] {
-    return this.followers.map((follower) => follower.status());
-  }
-
   /**
    * One reconciliation at a time, and none while Redis is away (the marker will say whether it
    * lost its data once it is back); a failed one is tried again at the next check.
@@ -92,7 +88,7 @@ function followerCheck(status: FollowerStatus): Promise<void> {
   if (status.failure) return Promise.reject(new Error(`failing since ${status.failure.since.toISOString()} after position ${status.checkpoint}: ${status.failure.error}`));
   if (status.state !== 'running') return Promise.reject(new Error(`${status.name} is ${status.state}`));
   if (status.busySince && Date.now() - status.busySince.getTime() > MAX_BUSY_MS) {
-    return Promise.reject(new Error(`one event has been in hand since ${status.busySince.toISOString()}`));
+    return Promise.reject(new Error(`one batch has been in hand since ${status.busySince.toISOString()}`));
   }
   return Promise.resolve();
 }

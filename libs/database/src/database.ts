@@ -62,8 +62,8 @@ export function openDatabase<Schema>(config: DatabaseConfig): SqlDatabase<Schema
  * All that is pending runs in one transaction with its bookkeeping: a process killed half-way
  * leaves the tables as they were and the migrations still pending, never a migration applied but
  * not recorded (which the next start would try again, and fail on). Kysely does so itself where it
- * counts the dialect's DDL as transactional (PostgreSQL, with its lock row against a concurrent
- * start). SQLite's DDL is transactional too, but Kysely does not count it so: there the whole run
+ * counts the dialect's DDL as transactional (PostgreSQL, under an advisory lock against a
+ * concurrent start). SQLite's DDL is transactional too, but Kysely does not count it so: there the whole run
  * takes one connection inside BEGIN IMMEDIATE, which also makes a second process starting at the
  * same moment wait for the first (busy_timeout) and then find nothing left to do.
  */
@@ -72,17 +72,20 @@ export async function migrate(
   owner: string,
   migrations: Record<string, Migration>,
 ): Promise<void> {
-  const migrateOn = async (on: Kysely<unknown>): Promise<void> => {
-    const migrator = new Migrator({
+  const migratorOn = (on: Kysely<unknown>): Migrator =>
+    new Migrator({
       db: on,
       provider: { getMigrations: () => Promise.resolve(migrations) },
       migrationTableName: `${owner}_migrations`,
       migrationLockTableName: `${owner}_migrations_lock`,
     });
-    const { error } = await migrator.migrateToLatest();
+  const migrateOn = async (on: Kysely<unknown>): Promise<void> => {
+    const { error } = await migratorOn(on).migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(`Migrations of ${owner} failed`, { cause: error });
   };
   if (db.getExecutor().adapter.supportsTransactionalDdl) return migrateOn(db);
+  // Nothing pending (every start but the first after an upgrade): no write lock taken at all.
+  if ((await migratorOn(db).getMigrations()).every((migration) => migration.executedAt !== undefined)) return;
   await db.connection().execute(async (connection) => {
     await sql`BEGIN IMMEDIATE`.execute(connection);
     try {

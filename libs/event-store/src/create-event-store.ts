@@ -17,7 +17,8 @@ export type EventStoreConfig =
       readonly writer?: 'inline' | 'thread';
       /**
        * How often a subscription waiting for news asks SQLite whether another process committed
-       * (default 10 ms). Commits of this process, any thread, wake it at once whatever this says.
+       * (default here 10 ms; the apps' EVENTSTORE_SQLITE_POLL_MS, 2 ms). Commits of this process, any
+       * thread, wake it at once whatever this says.
        */
       readonly pollIntervalMs?: number;
     }

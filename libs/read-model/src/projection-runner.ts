@@ -123,7 +123,7 @@ export class ProjectionRunner {
         this.checkpoint = await readCheckpoint(this.database.db);
         // Nothing to catch up on, and both the database and the log answer: recovered, also on a
         // log where nothing new comes for hours. (Behind, the first event applied says so.)
-        if ((await this.store.headPosition()) <= this.checkpoint) this.recovered();
+        if ((await this.store.headPosition()) <= this.checkpoint) this.clearFailure();
         await this.follow();
       } catch (error) {
         if (this.stopped) break;
@@ -144,6 +144,8 @@ export class ProjectionRunner {
     const queue = new ReadAhead(this.batchSize * 2);
     const closeOnStop = (): void => queue.close();
     this.stopping.signal.addEventListener('abort', closeOnStop, { once: true });
+    // Stopped while the checkpoint was being read: the signal has fired already, and would not again.
+    if (this.stopped) closeOnStop();
     const filling = queue.fill(subscription);
     try {
       for (;;) {
@@ -171,12 +173,18 @@ export class ProjectionRunner {
     this.recovered();
   }
 
+  /** Work done again: no failure to report, and the next one backs off from the start. */
   private recovered(): void {
+    this.clearFailure();
+    this.delayMs = this.initialDelayMs;
+  }
+
+  /** Nothing failing now (the backoff, though, is kept until work is done again). */
+  private clearFailure(): void {
     if (this.failure) {
       this.logger.log(`The read model projection recovered after ${this.failure.attempts} failed attempt(s).`);
       this.failure = undefined;
     }
-    this.delayMs = this.initialDelayMs;
   }
 
   private failed(error: unknown): void {

@@ -23,7 +23,7 @@
 import type { TaskingCancelled, TaskingIssued } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import { TASKING_CATEGORY } from '@app/read-model';
-import type { Dispatch, FlowStore } from './flow-store';
+import type { Dispatch, FlowStore, OwedKind } from './flow-store';
 import type { FollowerLogger, LogHandler } from './log-follower';
 import {
   type DeliveryJob,
@@ -62,7 +62,9 @@ export class TaskingDispatcher implements LogHandler {
    * anything else of it), and nothing here depends on the order between taskings.
    */
   async handle(events: readonly RecordedEvent[]): Promise<void> {
-    const issues = events.filter((event) => event.type === 'TaskingIssued');
+    // An issue without its tasking's id or LPA (not one this domain writes) is passed over, as
+    // the other events without an id are: it must not hold up the batch.
+    const issues = events.filter((event) => event.type === 'TaskingIssued' && isIssue(event.data));
     if (issues.length > 0) await this.dispatch(issues);
     for (const event of events) {
       if (event.type !== 'TaskingIssued') await this.follow(event);
@@ -77,8 +79,9 @@ export class TaskingDispatcher implements LogHandler {
     if (ANSWERS.has(event.type)) {
       const dispatch = await this.flow.dispatch(taskingId);
       if (dispatch?.escalation !== 'pending') return;
-      if (event.type !== 'TaskingEscalated') await this.queues.withdraw(ESCALATION_QUEUE, escalationJobId(taskingId));
+      // Settled first: a reconciler that finds the job gone then finds it no longer owed.
       await this.flow.settle(taskingId, { escalation: 'settled' });
+      if (event.type !== 'TaskingEscalated') await this.queues.withdraw(ESCALATION_QUEUE, escalationJobId(taskingId));
     }
   }
 
@@ -109,13 +112,14 @@ export class TaskingDispatcher implements LogHandler {
     if (!dispatch) return;
     // The log is read in order: no TaskingDelivered has come before this, so none will be
     // recorded after it (the domain refuses to deliver a cancelled tasking).
+    // Settled first, then taken back: a reconciler that finds a job gone then finds it no longer owed.
     if (dispatch.delivery === 'queued') {
-      await this.queues.withdraw(lpaQueueName(dispatch.lpa), dispatch.jobId);
       await this.flow.settle(dispatch.taskingId, { delivery: 'withdrawn' });
+      await this.queues.withdraw(lpaQueueName(dispatch.lpa), dispatch.jobId);
     }
     if (dispatch.escalation === 'pending') {
-      await this.queues.withdraw(ESCALATION_QUEUE, escalationJobId(dispatch.taskingId));
       await this.flow.settle(dispatch.taskingId, { escalation: 'settled' });
+      await this.queues.withdraw(ESCALATION_QUEUE, escalationJobId(dispatch.taskingId));
     }
   }
 
@@ -129,6 +133,11 @@ export class TaskingDispatcher implements LogHandler {
     const delay = Math.max(0, Date.parse(dispatch.escalateAt) - Date.now());
     await this.queues.add(ESCALATION_QUEUE, 'escalate', job, { jobId: escalationJobId(dispatch.taskingId), delay });
   }
+}
+
+function isIssue(data: object): boolean {
+  const { taskingId, lpa, issuedAt, priority } = data as Partial<Record<keyof TaskingIssued['data'], unknown>>;
+  return typeof taskingId === 'string' && typeof lpa === 'string' && typeof issuedAt === 'string' && typeof priority === 'string';
 }
 
 /** The key that tells the reconciler whether Redis still holds what it put back last. */
@@ -185,12 +194,15 @@ export class TaskingReconciler {
           const [queue, jobId] = jobOf(kind, dispatch);
           const job = await this.queues.job(queue, jobId);
           if (!job) {
+            // Read again: the dispatcher may have settled it (and taken its job back) since the page was read.
+            if (!(await this.stillOwed(kind, dispatch.taskingId))) continue;
             if (kind === 'delivery') await this.dispatcher.addDelivery(dispatch);
             else await this.dispatcher.addEscalation(dispatch);
             if (kind === 'delivery') deliveries += 1;
             else escalations += 1;
           } else if (job.finishedOn !== undefined && job.failedReason && !job.failedReason.startsWith(REFUSED) && (await job.getState()) === 'failed') {
-            await job.retry('failed');
+            // A full round of attempts again, not one.
+            await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
             retried += 1;
           }
         }
@@ -203,6 +215,11 @@ export class TaskingReconciler {
       this.logger.warn(`Reconciled the tasking queues: ${deliveries} delivery and ${escalations} escalation job(s) Redis had lost put back, ${retried} failed job(s) retried.`);
     }
     return { deliveries, escalations, retried };
+  }
+
+  private async stillOwed(kind: OwedKind, taskingId: string): Promise<boolean> {
+    const dispatch = await this.flow.dispatch(taskingId);
+    return kind === 'delivery' ? dispatch?.delivery === 'queued' : dispatch?.escalation === 'pending';
   }
 
   private get markerKey(): string {

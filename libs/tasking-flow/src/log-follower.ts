@@ -45,7 +45,7 @@ export interface FollowerStatus {
   readonly name: string;
   readonly state: 'not-started' | 'running' | 'failing' | 'stopped';
   readonly checkpoint: bigint;
-  /** Since when the event in hand has been at it; undefined while waiting for events. */
+  /** Since when the batch in hand has been at it; undefined while waiting for events. */
   readonly busySince: Date | undefined;
   readonly failure: { readonly since: Date; readonly attempts: number; readonly error: string } | undefined;
 }
@@ -92,7 +92,7 @@ export class LogFollower {
     this.running = this.run();
   }
 
-  /** Stops after the event in hand (if any), saving how far it got. */
+  /** Stops after the batch in hand (if any), saving how far it got. */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.running;
@@ -113,7 +113,7 @@ export class LogFollower {
         this.checkpoint = this.saved = await this.flow.checkpoint(this.name);
         // Nothing to catch up on, and both the database and the log answer: recovered, also on a
         // log where nothing new comes for hours. (Behind, the first event applied says so.)
-        if ((await this.store.headPosition()) <= this.checkpoint) this.recovered();
+        if ((await this.store.headPosition()) <= this.checkpoint) this.clearFailure();
         await this.follow();
       } catch (error) {
         if (this.stopped) break;
@@ -131,6 +131,8 @@ export class LogFollower {
     const ahead = new ReadAhead(this.batchSize * 2);
     const closeOnStop = (): void => ahead.close();
     this.stopping.signal.addEventListener('abort', closeOnStop, { once: true });
+    // Stopped while the checkpoint was being read: the signal has fired already, and would not again.
+    if (this.stopped) closeOnStop();
     const filling = ahead.fill(subscription);
     const idleSaves = setInterval(() => void this.saveSkipped().catch(() => undefined), this.idleSaveMs);
     try {
@@ -166,11 +168,17 @@ export class LogFollower {
     if (checkpoint > this.saved) this.saved = checkpoint;
   }
 
+  /** Work done again: no failure to report, and the next one backs off from the start. */
   private recovered(): void {
+    this.clearFailure();
+    this.delayMs = this.initialDelayMs;
+  }
+
+  /** Nothing failing now (the backoff, though, is kept until work is done again). */
+  private clearFailure(): void {
     if (!this.failure) return;
     this.logger.log(`${this.name} recovered after ${this.failure.attempts} failed attempt(s).`);
     this.failure = undefined;
-    this.delayMs = this.initialDelayMs;
   }
 
   private failed(error: unknown): void {

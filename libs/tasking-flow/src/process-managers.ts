@@ -10,7 +10,8 @@
  *
  * A command the domain refuses (an LPA that ended before a rejected correction was re-tasked, a
  * finding closed meanwhile) is a decision, not a failure: it is logged and the log goes on. Any
- * other error (the event store away) is thrown, and the follower retries the event.
+ * other error (the event store away) is thrown, and the follower retries the batch (whose commands
+ * already sent append nothing again).
  */
 import {
   type Caused,

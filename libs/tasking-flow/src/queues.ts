@@ -56,7 +56,8 @@ export function retryDelayMs(attemptsMade: number): number {
  * minute apart, for about an hour and a half of outage (100 attempts); meanwhile the job waits
  * delayed, and the LPA's other jobs go on. A job the domain refuses goes straight to the failed
  * set (UnrecoverableError), where an operator finds it; one that ran out of attempts too, and the
- * reconciler gives it another round at its next full pass (at the projector's start). Completed
+ * reconciler gives it another full round at its next full pass (at the projector's start, or when
+ * Redis lost its data). Completed
  * jobs are kept for a week, so that Redis' own id dedupe also holds for that long (the
  * dispatcher's record holds for ever).
  */

@@ -482,6 +482,8 @@ describe('the tasking flow (process managers, dispatcher, worker)', () => {
     expect(await installation.typesOf(taskingStream('t-out'))).toEqual(['TaskingIssued']);
 
     expect(await installation.reconciler.reconcile()).toEqual({ deliveries: 0, escalations: 0, retried: 1 });
+    // A full round again, not a last attempt.
+    expect((await queue.getJob(jobId))?.attemptsMade).toBe(0);
     await installation.startWorker();
     await waitUntil('delivered', async () => (await installation.typesOf(taskingStream('t-out'))).includes('TaskingDelivered'));
   });
