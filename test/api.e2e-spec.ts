@@ -1,6 +1,7 @@
 /**
- * The built api as a real process: its HTTP conventions where they show without any command
- * route yet (OpenAPI at /docs, problem+json for an unknown route, health without a token).
+ * The built api as a real process: its HTTP conventions where they show without a command (OpenAPI
+ * at /docs, problem+json for an unknown route, health without a token), and its hardening: the
+ * security headers on every answer, errors included, and CORS for the configured origins only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { freePort, get, type RunningProcess, startApp, stopAll, waitForStatus } from './support/processes';
 
 const API = 'dist/apps/api/src/main.js';
+const ALLOWED_ORIGIN = 'https://governance.example.police.uk';
 
 let app: RunningProcess;
 let port: number;
@@ -22,6 +24,7 @@ beforeAll(async () => {
     PORT: String(port),
     REDIS_URL: 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `api-e2e-${process.pid}`,
+    CORS_ORIGINS: `${ALLOWED_ORIGIN}, http://localhost:5173`,
   });
   await waitForStatus(port, '/health/live', 200, app);
 });
@@ -30,6 +33,21 @@ afterAll(async () => {
   await stopAll();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** The status and headers of a request with `headers` (an Origin, a preflight's). */
+function headersOf(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A comma-separated header as its items. */
+const listOf = (header: string | string[] | undefined): string[] => (typeof header === 'string' ? header.split(/,\s*/) : []);
 
 function contentTypeOf(path: string): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -68,5 +86,48 @@ describe('the api', () => {
   it('serves health without a token', async () => {
     expect((await get(port, '/health/ready')).status).toBe(200);
     expect(app.stderr()).toBe('');
+  });
+});
+
+describe('hardening', () => {
+  it('sends the security headers on every answer, errors and /docs included, and no x-powered-by', async () => {
+    for (const [path, status] of [['/health/live', 200], ['/api/nowhere', 404], ['/api/taskings', 401], ['/docs', 200]] as const) {
+      const answer = await headersOf('GET', path);
+      expect({ path, status: answer.status }).toEqual({ path, status });
+      expect(answer.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
+        'content-security-policy': expect.stringContaining("default-src 'self'"),
+        'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+      });
+      expect(answer.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+      expect(answer.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('lets pages of a configured origin call it (CORS), with the headers of API.md, and no other origin', async () => {
+    const allowed = await headersOf('GET', '/health/live', { origin: ALLOWED_ORIGIN });
+    expect(allowed.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
+    expect(listOf(allowed.headers['access-control-expose-headers'])).toEqual(['etag', 'location', 'retry-after', 'idempotent-replayed']);
+    expect(allowed.headers.vary).toMatch(/origin/i);
+
+    const preflight = await headersOf('OPTIONS', '/api/taskings', {
+      origin: ALLOWED_ORIGIN,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type, idempotency-key',
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
+    expect(listOf(preflight.headers['access-control-allow-methods'])).toEqual(['GET', 'POST']);
+    expect(listOf(preflight.headers['access-control-allow-headers'])).toEqual(['authorization', 'content-type', 'if-match', 'idempotency-key']);
+
+    for (const origin of ['https://evil.example.com', 'https://governance.example.police.uk.evil.example.com', 'null']) {
+      const refused = await headersOf('GET', '/health/live', { origin });
+      expect({ origin, allow: refused.headers['access-control-allow-origin'] }).toEqual({ origin, allow: undefined });
+      const refusedPreflight = await headersOf('OPTIONS', '/api/taskings', { origin, 'access-control-request-method': 'POST' });
+      expect({ origin, allow: refusedPreflight.headers['access-control-allow-origin'] }).toEqual({ origin, allow: undefined });
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
 import { AuthModule, BEARER_SCHEME } from '@app/auth';
-import { type AppConfig, ConfigModule } from '@app/config';
+import { APP_CONFIG, type AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
 import { createHttpAdapter, HttpConventionsModule, IdempotencyModule } from '@app/http';
@@ -52,10 +53,27 @@ export class ApiModule {
   }
 
   /**
-   * What needs the app instance: the OpenAPI document, its UI at /docs and its JSON at
-   * /docs-json. Both are served by Fastify beside Nest's routes, so no token is asked for them.
+   * What needs the app instance, before any route is registered:
+   * - security headers on every answer (helmet: no sniffing, no framing, HSTS, a content security
+   *   policy that lets /docs run its own scripts and nothing else's; Fastify sends no
+   *   `x-powered-by`);
+   * - CORS for the origins of `CORS_ORIGINS` only (none by default), with the headers a client of
+   *   API.md sends and reads;
+   * - the OpenAPI document, its UI at /docs and its JSON at /docs-json. Both are served by Fastify
+   *   beside Nest's routes, so no token is asked for them.
    */
-  static configureHttp(app: NestFastifyApplication): void {
+  static async configureHttp(app: NestFastifyApplication): Promise<void> {
+    const config = app.get<AppConfig>(APP_CONFIG);
+    // Without upgrade-insecure-requests: over plain HTTP (a development host by name) it would
+    // send /docs' own scripts to an https:// that is not there. HSTS asks browsers for HTTPS anyway.
+    await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+    app.enableCors({
+      origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+      exposedHeaders: ['etag', 'location', 'retry-after', 'idempotent-replayed'],
+      maxAge: 600,
+    });
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

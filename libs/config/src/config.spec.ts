@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       redis: { url: 'redis://127.0.0.1:6379' },
       queuePrefix: 'tasking',
       escalationMs: { urgent: 3_600_000, high: 86_400_000, routine: 259_200_000 },
+      corsOrigins: [],
       warnings: [expect.stringContaining('AUTH_JWT_SECRET is not set')],
     });
   });
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
       ESCALATION_URGENT: '90s',
       ESCALATION_HIGH: '45m',
       ESCALATION_ROUTINE: '3d',
+      CORS_ORIGINS: 'https://governance.example.police.uk, http://localhost:5173',
     });
 
     expect(config).toEqual({
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
       redis: { url: 'redis://redis:6379/2' },
       queuePrefix: '{tasking-test-1}',
       escalationMs: { urgent: 90_000, high: 2_700_000, routine: 259_200_000 },
+      corsOrigins: ['https://governance.example.police.uk', 'http://localhost:5173'],
       warnings: [],
     });
   });
@@ -134,6 +137,9 @@ describe('loadConfig', () => {
     ['ESCALATION_HIGH', '0s'],
     ['ESCALATION_ROUTINE', '25d'],
     ['ESCALATION_ROUTINE', '72'],
+    ['CORS_ORIGINS', 'https://governance.example.police.uk/'],
+    ['CORS_ORIGINS', 'governance.example.police.uk'],
+    ['CORS_ORIGINS', '*'],
   ])('refuses %s=%j with an error naming the variable', (variable, value) => {
     const issues = issuesOf({ [variable]: value });
 

@@ -36,6 +36,11 @@ export interface AppConfig {
    * `ESCALATION_ROUTINE`, each a duration such as `90s`, `45m`, `1h` or `500ms`.
    */
   readonly escalationMs: { readonly urgent: number; readonly high: number; readonly routine: number };
+  /**
+   * The browser origins allowed to call the api from their pages (`CORS_ORIGINS`, comma-separated,
+   * e.g. `https://governance.force.police.uk`); none by default: no page of another origin may.
+   */
+  readonly corsOrigins: readonly string[];
   /** Things worth saying at start that do not stop it (the development secret, ignored settings). */
   readonly warnings: readonly string[];
 }
@@ -139,6 +144,8 @@ export function loadConfig(env: Environment): AppConfig {
     routine: parseDuration(env, 'ESCALATION_ROUTINE', DEFAULTS.escalation.routine, fail),
   };
 
+  const corsOrigins = parseOrigins(read(env, 'CORS_ORIGINS'), fail);
+
   if (issues.length > 0) {
     throw new ConfigError(issues);
   }
@@ -152,6 +159,7 @@ export function loadConfig(env: Environment): AppConfig {
     redis: { url: redisUrl },
     queuePrefix,
     escalationMs,
+    corsOrigins,
     warnings,
   };
 }
@@ -261,6 +269,20 @@ function parseDuration(env: Environment, variable: string, fallback: string, fai
     return 1;
   }
   return ms;
+}
+
+/** Origins as browsers send them: a scheme, a host and maybe a port; nothing after. */
+function parseOrigins(raw: string | undefined, fail: Fail): string[] {
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  const bad = origins.filter((origin) => {
+    const parsed = parseUrl(origin);
+    return parsed === undefined || !['https:', 'http:'].includes(parsed.protocol) || parsed.origin !== origin;
+  });
+  if (bad.length > 0) {
+    fail('CORS_ORIGINS', `CORS_ORIGINS names ${bad.map((origin) => JSON.stringify(origin)).join(', ')}, not an origin: give each as scheme://host[:port], comma-separated, with no path or trailing slash.`);
+  }
+  return origins;
 }
 
 function parseUrl(raw: string): URL | undefined {
