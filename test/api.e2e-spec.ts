@@ -7,10 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HttpClient, type Reply, tokenFor } from './support/http-client';
 import { freePort, get, type RunningProcess, startApp, stopAll, waitForStatus } from './support/processes';
 
 const API = 'dist/apps/api/src/main.js';
 const ALLOWED_ORIGIN = 'https://governance.example.police.uk';
+const SECRET = `api-e2e-${process.pid}-secret`;
+const RATE_LIMIT = 5;
 
 let app: RunningProcess;
 let port: number;
@@ -25,6 +28,8 @@ beforeAll(async () => {
     REDIS_URL: 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `api-e2e-${process.pid}`,
     CORS_ORIGINS: `${ALLOWED_ORIGIN}, http://localhost:5173`,
+    AUTH_JWT_SECRET: SECRET,
+    RATE_LIMIT_PER_SECOND: String(RATE_LIMIT),
   });
   await waitForStatus(port, '/health/live', 200, app);
 });
@@ -130,4 +135,68 @@ describe('hardening', () => {
       expect({ origin, allow: refusedPreflight.headers['access-control-allow-origin'] }).toEqual({ origin, allow: undefined });
     }
   });
+});
+
+describe('the per-user rate limit (RATE_LIMIT_PER_SECOND, 5 here)', () => {
+  const board = tokenFor(SECRET, { sub: 'u-board-rate', name: 'Board member', roles: ['board'] });
+  const lead = tokenFor(SECRET, { sub: 'u-lead-rate', name: 'Strategic lead', roles: ['strategic-lead'] });
+
+  /** Waits for the start of a second, so that a short burst falls within one counting window. */
+  async function startOfSecond(): Promise<void> {
+    while (Date.now() % 1_000 > 100) await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000)));
+  }
+
+  /** Sends `count` GETs at once over `clients` in turn; says how many were let through, and whether the burst crossed a second. */
+  async function burst(clients: readonly HttpClient[], token: string, count: number): Promise<{ replies: Reply<{ type?: string }>[]; windows: number }> {
+    await startOfSecond();
+    const started = Date.now();
+    const replies = await Promise.all(Array.from({ length: count }, (_, i) => clients[i % clients.length]!.get<{ type?: string }>('/api/lpas', token)));
+    return { replies, windows: Math.floor(Date.now() / 1_000) - Math.floor(started / 1_000) + 1 };
+  }
+
+  it('answers a user past the limit 429 with Retry-After, and lets another user through', async () => {
+    const client = new HttpClient(port);
+    try {
+      const { replies, windows } = await burst([client], board, 12);
+      const passed = replies.filter((reply) => reply.status === 200).length;
+      const refused = replies.filter((reply) => reply.status === 429);
+      expect(passed).toBeLessThanOrEqual(RATE_LIMIT * windows);
+      expect(refused.length).toBe(12 - passed);
+      expect(refused[0]!.headers['retry-after']).toMatch(/^[12]$/);
+      expect(refused[0]!.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused[0]!.body.type).toMatch(/rate-limited$/);
+      expect((await client.get('/api/lpas', lead)).status).toBe(200);
+      // Health is not counted.
+      expect((await client.get('/health/live')).status).toBe(200);
+      console.log(`rate limit: 12 requests at once by one user, ${passed} let through, ${refused.length} refused (429) within ${windows} second(s)`);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('counts a user across every instance of the api (one count in Redis)', async () => {
+    const secondPort = await freePort();
+    const second = startApp(API, {
+      DATA_DIR: dataDir,
+      PORT: String(secondPort),
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: `api-e2e-${process.pid}`,
+      AUTH_JWT_SECRET: SECRET,
+      RATE_LIMIT_PER_SECOND: String(RATE_LIMIT),
+    });
+    await waitForStatus(secondPort, '/health/ready', 200, second);
+    const clients = [new HttpClient(port), new HttpClient(secondPort)];
+    try {
+      const user = tokenFor(SECRET, { sub: 'u-two-instances', name: 'Board member', roles: ['board'] });
+      const { replies, windows } = await burst(clients, user, 20);
+      const passed = replies.filter((reply) => reply.status === 200).length;
+      // Counted apart, each instance would let 5 of its 10 through in one second: 10 in all.
+      expect(passed).toBeLessThanOrEqual(RATE_LIMIT * windows);
+      if (windows === 1) expect(passed).toBe(RATE_LIMIT);
+      console.log(`rate limit: 20 requests at once over two api instances, ${passed} let through within ${windows} second(s)`);
+    } finally {
+      for (const client of clients) client.close();
+      await second.stop('SIGTERM');
+    }
+  }, 60_000);
 });

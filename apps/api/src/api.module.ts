@@ -6,7 +6,7 @@ import { AuthModule, BEARER_SCHEME } from '@app/auth';
 import { APP_CONFIG, type AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
-import { createHttpAdapter, HttpConventionsModule, IdempotencyModule } from '@app/http';
+import { createHttpAdapter, HttpConventionsModule, IdempotencyModule, RateLimitModule } from '@app/http';
 import { ReadModelModule } from '@app/read-model';
 import { HealthModule, RedisModule } from '@app/runtime';
 import { RecommendationsModule } from './recommendations/recommendations.module';
@@ -37,6 +37,8 @@ export class ApiModule {
         RedisModule.forRoot(config.redis.url),
         AuthModule.forRoot({ jwtSecret: config.auth.jwtSecret }),
         HttpConventionsModule,
+        // After AuthModule (it counts by user), before IdempotencyModule (a refusal claims no key).
+        RateLimitModule.forRoot({ perSecond: config.rateLimitPerSecond, prefix: config.queuePrefix }),
         IdempotencyModule.forRoot(),
         HealthModule,
         TaskingFlowModule.forRoot(),

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       queuePrefix: 'tasking',
       escalationMs: { urgent: 3_600_000, high: 86_400_000, routine: 259_200_000 },
       corsOrigins: [],
+      rateLimitPerSecond: 100,
       warnings: [expect.stringContaining('AUTH_JWT_SECRET is not set')],
     });
   });
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
       ESCALATION_HIGH: '45m',
       ESCALATION_ROUTINE: '3d',
       CORS_ORIGINS: 'https://governance.example.police.uk, http://localhost:5173',
+      RATE_LIMIT_PER_SECOND: '20',
     });
 
     expect(config).toEqual({
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
       queuePrefix: '{tasking-test-1}',
       escalationMs: { urgent: 90_000, high: 2_700_000, routine: 259_200_000 },
       corsOrigins: ['https://governance.example.police.uk', 'http://localhost:5173'],
+      rateLimitPerSecond: 20,
       warnings: [],
     });
   });
@@ -140,6 +143,8 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://governance.example.police.uk/'],
     ['CORS_ORIGINS', 'governance.example.police.uk'],
     ['CORS_ORIGINS', '*'],
+    ['RATE_LIMIT_PER_SECOND', '-1'],
+    ['RATE_LIMIT_PER_SECOND', 'lots'],
   ])('refuses %s=%j with an error naming the variable', (variable, value) => {
     const issues = issuesOf({ [variable]: value });
 

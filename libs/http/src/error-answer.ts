@@ -3,6 +3,7 @@
  * what `answerFor` says, and for a request holding an Idempotency-Key it stores that very answer
  * first (or lets the key go when `final` says a retry could be answered otherwise).
  */
+import { RateLimitedError } from './rate-limit/rate-limit';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
@@ -88,6 +89,13 @@ export function answerFor(error: unknown, request: RequestHeaders): ErrorAnswer 
   }
   if (error instanceof InvalidAppendError) {
     return answer(400, problemType('invalid-event'), error.message, { title: 'Invalid event' });
+  }
+  if (error instanceof RateLimitedError) {
+    return answer(429, problemType('rate-limited'), error.message, {
+      title: 'Too many requests',
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      final: false,
+    });
   }
   if (error instanceof ProjectionLagError) {
     return answer(503, problemType('read-model-behind'), error.message, {

@@ -8,3 +8,4 @@ export { type Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType } from '.
 export { ProblemDetailsFilter } from './problem.filter';
 export { etagOf, hasIfMatch, IfMatch, parseIfMatch, setETag } from './revision';
 export { createValidationPipe, fieldIssues, RequestValidationError } from './validation';
+export { RATE_LIMIT_OPTIONS, RateLimitedError, RateLimitGuard, RateLimitModule, type RateLimitOptions } from './rate-limit/rate-limit';
