@@ -242,12 +242,13 @@ describe('/metrics', () => {
 });
 
 describe('while Redis is away', () => {
-  it('accepts taskings, and hands them to their LPA once Redis is back, with nothing lost', async () => {
+  it('accepts taskings (the rate limit lets them through), and hands them to their LPA once Redis is back, with nothing lost', async () => {
     const redisPort = await freePort();
     let redis = await startRedis(redisPort);
     const folder = mkdtempSync(join(tmpdir(), 'tasking-flow-redis-e2e-'));
     const port = await freePort();
-    const alone = startApp(STANDALONE, { DATA_DIR: folder, PORT: String(port), AUTH_JWT_SECRET: SECRET, REDIS_URL: `redis://127.0.0.1:${redisPort}`, QUEUE_PREFIX: PREFIX });
+    // With the rate limit on: it counts in Redis, and lets requests through while Redis is away.
+    const alone = startApp(STANDALONE, { DATA_DIR: folder, PORT: String(port), AUTH_JWT_SECRET: SECRET, REDIS_URL: `redis://127.0.0.1:${redisPort}`, QUEUE_PREFIX: PREFIX, RATE_LIMIT_PER_SECOND: '100' });
     const client = new HttpClient(port);
     try {
       await waitForStatus(port, '/health/ready', 200, alone);
