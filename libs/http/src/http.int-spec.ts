@@ -461,6 +461,13 @@ describe('auth', () => {
     ['an unknown role', () => token({ roles: ['root' as never] })],
     ['an lpa role without its lpa', () => token({ roles: ['lpa'] })],
     ['garbage', () => 'not-a-token'],
+    ['a token not yet valid', () => token({ nbf: Math.floor(Date.now() / 1000) + 3600 })],
+    ['no sub', () => token({ sub: '' })],
+    ['a tampered payload (roles raised, signature kept)', () => {
+      const [header, , signature] = token({ roles: ['board'] }).split('.');
+      const raised = Buffer.from(JSON.stringify({ sub: 'u-lead', roles: ['admin'], exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+      return `${header}.${raised}.${signature}`;
+    }],
   ])('401 with invalid_token for %s', async (_case, bad) => {
     const answer = await send('GET', `/api/tallies/${randomUUID()}`, { headers: { authorization: `Bearer ${bad()}` } });
     expectProblem(answer, 401);
