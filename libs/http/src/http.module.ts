@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { NoNulPipe } from './no-nul.pipe';
+import { WellFormedStringsPipe } from './well-formed-strings.pipe';
 import { ProblemDetailsFilter } from './problem.filter';
 import { createValidationPipe } from './validation';
 
@@ -9,7 +9,7 @@ import { createValidationPipe } from './validation';
   providers: [
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     // Global pipes run in the order given: NUL is refused before anything else reads the value.
-    { provide: APP_PIPE, useClass: NoNulPipe },
+    { provide: APP_PIPE, useClass: WellFormedStringsPipe },
     { provide: APP_PIPE, useFactory: createValidationPipe },
   ],
 })
