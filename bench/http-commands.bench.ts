@@ -35,11 +35,12 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { signToken } from '@app/auth';
 import { freePort, ROOT, type RunningProcess, startApp, stopAll, waitFor, waitForStatus } from '../test/support/processes';
+import { ensureBuild } from './build';
 import { type LoadRequest, type LoadResult, once, pool, quantile, runLoad } from './http-load';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -74,32 +75,6 @@ const ACTION = JSON.stringify({
   dueOn: '2018-01-28',
   lpa: 'north-worcestershire',
 });
-
-/** The newest modification time under `dir` of files ending in `.ts`, not specs. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('spec.ts')) {
-      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-function ensureBuild(): void {
-  const entries = ENTRIES[appKind].map((entry) => join(ROOT, entry));
-  const mode = process.env.BENCH_BUILD ?? 'auto';
-  const stale = (): boolean =>
-    entries.some((entry) => !existsSync(entry)) ||
-    Math.min(...entries.map((entry) => statSync(entry).mtimeMs)) < Math.max(newestSource(join(ROOT, 'apps')), newestSource(join(ROOT, 'libs')));
-  if (mode === '1' || (mode !== '0' && stale())) {
-    console.log('Building (npm run build)...');
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  for (const entry of entries) {
-    if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
-  }
-}
 
 const CLOCK_TICKS = (() => {
   try {
@@ -340,7 +315,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const fs = statfsSync(folder);
   if (fs.type === TMPFS_MAGIC) throw new Error(`${folder} is on tmpfs: set BENCH_DIR to a folder on disk`);
-  ensureBuild();
+  ensureBuild(ENTRIES[appKind]);
   const loadBefore = loadavg()[0]!;
 
   const now = Math.floor(Date.now() / 1000);

@@ -72,7 +72,7 @@
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
@@ -85,6 +85,7 @@ import { createEventStore } from '@app/event-store';
 import { type DeliveryJob, type DeliveryOutcome, JOB_OPTIONS, TaskingWorker, lpaQueueName, retryDelayMs } from '@app/tasking-flow';
 import { tokenFor } from '../test/support/http-client';
 import { freePort, ROOT, type RunningProcess, startApp, stopAll, waitFor, waitForStatus } from '../test/support/processes';
+import { ensureBuild } from './build';
 import { quantile } from './http-load';
 
 const MODES = ['standalone', 'processes'] as const;
@@ -132,17 +133,6 @@ const taskingBody = (lpa: string): string =>
 // ---------------------------------------------------------------------------------------------
 // Processes: the build, the private Redis, CPU time
 
-/** The newest modification time under `dir` of files ending in `.ts`, not specs. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('spec.ts')) {
-      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
 /**
  * The apps run from a copy of dist taken here, in the run's folder (their packages found through
  * NODE_PATH): a rebuild in the working tree while the benchmark runs (another engineer's, `npm
@@ -162,21 +152,6 @@ function snapshotBuild(folder: string): void {
       if (attempt >= 5) throw error;
       execFileSync('sleep', ['3']);
     }
-  }
-}
-
-function ensureBuild(): void {
-  const entries = ENTRIES[mode].map((entry) => join(ROOT, entry));
-  const build = process.env.BENCH_BUILD ?? 'auto';
-  const stale = (): boolean =>
-    entries.some((entry) => !existsSync(entry)) ||
-    Math.min(...entries.map((entry) => statSync(entry).mtimeMs)) < Math.max(newestSource(join(ROOT, 'apps')), newestSource(join(ROOT, 'libs')));
-  if (build === '1' || (build !== '0' && stale())) {
-    console.log('Building (npm run build)...');
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  for (const entry of entries) {
-    if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
   }
 }
 
@@ -809,7 +784,7 @@ async function main(): Promise<void> {
   const folder = (runFolder = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'bench-tasking-')));
   const dataDir = join(folder, 'data');
   if (statfsSync(folder).type === TMPFS_MAGIC) throw new Error(`${folder} is on tmpfs: set BENCH_DIR to a folder on disk`);
-  ensureBuild();
+  ensureBuild(ENTRIES[mode]);
   snapshotBuild(folder);
   const loadBefore = loadavg()[0]!;
   const redis = (privateRedis = await startRedis(join(folder, 'redis')));

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Role } from '@app/domain';
-import { HttpClient, tokenFor } from './support/http-client';
+import { FORCE_PEOPLE, type Person, tokensOf } from './support/people';
+import { HttpClient } from './support/http-client';
 import { freePort, type RunningProcess, startApp, startRedis, waitForStatus } from './support/processes';
 
 const STANDALONE = 'dist/apps/standalone/src/main.js';
@@ -24,16 +24,10 @@ const REDIS = { host: '127.0.0.1', port: 6379 };
 const DUE_AT = '2099-01-31T17:00:00Z';
 
 const PEOPLE = {
-  lead: { sub: 'u-det-supt', name: 'Det Supt (strategic lead)', roles: ['strategic-lead'] },
-  intelligence: { sub: 'u-fib-ds', name: 'FIB threat desk DS', roles: ['intelligence'] },
-  registrar: { sub: 'u-fcr', name: 'Force Crime Registrar', roles: ['registrar'] },
-  board: { sub: 'u-sib-chair', name: 'Service Improvement Board chair', roles: ['board'] },
-  admin: { sub: 'u-admin', name: 'System owner', roles: ['admin'] },
-  shropshire: { sub: 'u-shrop-liu', name: 'Shropshire LPA intelligence unit', roles: ['lpa'], lpa: 'shropshire' },
-  telford: { sub: 'u-tw-liu', name: 'Telford & Wrekin LPA intelligence unit', roles: ['lpa'], lpa: 'telford-and-wrekin' },
-} as const satisfies Record<string, { sub: string; name: string; roles: readonly Role[]; lpa?: string }>;
+  ...FORCE_PEOPLE,
+} as const satisfies Record<string, Person>;
 type Who = keyof typeof PEOPLE;
-const TOKENS = Object.fromEntries(Object.entries(PEOPLE).map(([who, subject]) => [who, tokenFor(SECRET, subject)])) as Record<Who, string>;
+const TOKENS = tokensOf(SECRET, PEOPLE);
 
 interface HistoryEvent {
   readonly eventId: string;

@@ -16,9 +16,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Actor, type AuditFindingCommand, type Role, SYSTEM_ROLE, type TaskingCommand, auditFindingDecider, taskingDecider } from '@app/domain';
+import { type Actor, type AuditFindingCommand, SYSTEM_ROLE, type TaskingCommand, auditFindingDecider, taskingDecider } from '@app/domain';
 import { type EventStore, createEventStore, handleCommand } from '@app/event-store';
-import { HttpClient, type Reply, tokenFor } from './support/http-client';
+import { FORCE_PEOPLE, type Person, tokensOf } from './support/people';
+import { HttpClient, type Reply } from './support/http-client';
 import { freePort, type RunningProcess, startApp, stopAll, waitForStatus } from './support/processes';
 
 const API = 'dist/apps/api/src/main.js';
@@ -27,20 +28,14 @@ const SECRET = `tasking-lists-e2e-${randomUUID()}`;
 const DUE_AT = '2099-01-31T17:00:00Z';
 
 const PEOPLE = {
-  lead: { sub: 'u-det-supt', name: 'Det Supt (strategic lead)', roles: ['strategic-lead'] },
-  intelligence: { sub: 'u-fib-ds', name: 'FIB threat desk DS', roles: ['intelligence'] },
-  registrar: { sub: 'u-fcr', name: 'Force Crime Registrar', roles: ['registrar'] },
-  board: { sub: 'u-sib-chair', name: 'Service Improvement Board chair', roles: ['board'] },
-  admin: { sub: 'u-admin', name: 'System owner', roles: ['admin'] },
-  shropshire: { sub: 'u-shrop-liu', name: 'Shropshire LPA intelligence unit', roles: ['lpa'], lpa: 'shropshire' },
-  telford: { sub: 'u-tw-liu', name: 'Telford & Wrekin LPA intelligence unit', roles: ['lpa'], lpa: 'telford-and-wrekin' },
+  ...FORCE_PEOPLE,
   southWorcs: { sub: 'u-sw-liu', name: 'South Worcestershire LPA', roles: ['lpa'], lpa: 'south-worcestershire' },
   northWorcs: { sub: 'u-nw-liu', name: 'North Worcestershire LPA', roles: ['lpa'], lpa: 'north-worcestershire' },
   /** A board member who is also a Shropshire user: reads as the board. */
   boardAndShropshire: { sub: 'u-both', name: 'Board member from Shropshire', roles: ['lpa', 'board'], lpa: 'shropshire' },
-} as const satisfies Record<string, { sub: string; name: string; roles: readonly Role[]; lpa?: string }>;
+} as const satisfies Record<string, Person>;
 type Who = keyof typeof PEOPLE;
-const TOKENS = Object.fromEntries(Object.entries(PEOPLE).map(([who, subject]) => [who, tokenFor(SECRET, subject)])) as Record<Who, string>;
+const TOKENS = tokensOf(SECRET, PEOPLE);
 const SYSTEM: Actor = { id: 'tasking-lists-e2e', name: 'Test standing in for the worker', role: SYSTEM_ROLE };
 
 interface Problem {

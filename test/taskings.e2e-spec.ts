@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Role } from '@app/domain';
-import { HttpClient, type Reply, tokenFor } from './support/http-client';
+import { FORCE_PEOPLE, type Person, tokensOf } from './support/people';
+import { HttpClient, type Reply } from './support/http-client';
 import { freePort, type RunningProcess, startApp, waitForStatus } from './support/processes';
 
 const STANDALONE = 'dist/apps/standalone/src/main.js';
@@ -20,17 +20,11 @@ const SECRET = `taskings-e2e-${randomUUID()}`;
 const DUE_AT = '2099-01-31T17:00:00Z';
 
 const PEOPLE = {
-  lead: { sub: 'u-det-supt', name: 'Det Supt (strategic lead)', roles: ['strategic-lead'] },
-  intelligence: { sub: 'u-fib-ds', name: 'FIB threat desk DS', roles: ['intelligence'] },
-  registrar: { sub: 'u-fcr', name: 'Force Crime Registrar', roles: ['registrar'] },
-  board: { sub: 'u-sib-chair', name: 'Service Improvement Board chair', roles: ['board'] },
-  admin: { sub: 'u-admin', name: 'System owner', roles: ['admin'] },
-  shropshire: { sub: 'u-shrop-liu', name: 'Shropshire LPA intelligence unit', roles: ['lpa'], lpa: 'shropshire' },
-  telford: { sub: 'u-tw-liu', name: 'Telford & Wrekin LPA intelligence unit', roles: ['lpa'], lpa: 'telford-and-wrekin' },
+  ...FORCE_PEOPLE,
   herefordshire: { sub: 'u-here-liu', name: 'Herefordshire LPA intelligence unit', roles: ['lpa'], lpa: 'herefordshire' },
-} as const satisfies Record<string, { sub: string; name: string; roles: readonly Role[]; lpa?: string }>;
+} as const satisfies Record<string, Person>;
 type Who = keyof typeof PEOPLE;
-const TOKENS = Object.fromEntries(Object.entries(PEOPLE).map(([who, subject]) => [who, tokenFor(SECRET, subject)])) as Record<Who, string>;
+const TOKENS = tokensOf(SECRET, PEOPLE);
 
 interface Problem {
   readonly type: string;
