@@ -33,6 +33,8 @@ const shared = {
 module.exports = {
   // A global option: jest reads the test timeout from here, not from the projects.
   testTimeout: 30_000,
+  // The default output, then the figures the specs gathered (test/support/figures.ts).
+  reporters: ['default', '<rootDir>/test/support/figures.reporter.cjs'],
   projects: [
     {
       ...shared,

@@ -1,20 +1,24 @@
 /**
  * The access matrix (issue 5, point 1): every route of the running api × every kind of caller,
  * checked against one declared table of who may call what (API.md's roles column). Anonymous and
- * a bad token are a 401; a role the table leaves out is a 403; a caller it lets in is never either
- * (it gets what the route does with a made-up id and an empty body: a 200, a 400, a 404...), and
- * never a 5xx. The table must name exactly the routes the source declares (found from the
- * controllers, test/support/routes.ts), so a new route cannot go unchecked. And the log's head is
- * where it was before: no call of the matrix, refused or let in with an empty body, appended.
+ * each kind of bad token (point 3: alg none, another secret, expired, not yet valid, no sub, an
+ * LPA role without its LPA, oversized, a tampered payload) are a 401; a role the table leaves out
+ * is a 403; a caller it lets in is never either (it gets what the route does with a made-up id and
+ * an empty body: a 200, a 400, a 404...), and never a 5xx. The table must name exactly the routes
+ * the source declares (found from the controllers, test/support/routes.ts), so a new route cannot
+ * go unchecked. And the log's head is where it was before: no call of the matrix, refused or let
+ * in with an empty body, appended.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@app/domain';
-import { createEventStore } from '@app/event-store';
+import { signToken } from '@app/auth';
 import { HttpClient, tokenFor } from './support/http-client';
 import { freePort, type RunningProcess, startApp, stopAll, waitForStatus } from './support/processes';
+import { printFigures } from './support/figures';
+import { logHead } from './support/log-head';
 import { allRoutes } from './support/routes';
 
 const API = 'dist/apps/api/src/main.js';
@@ -74,9 +78,30 @@ interface Caller {
 }
 
 const person = (role: Role, lpa?: string): string => tokenFor(SECRET, { sub: `u-${role}-${lpa ?? 'force'}`, name: `A ${role} user`, roles: [role], ...(lpa ? { lpa } : {}) });
+const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+const inAnHour = (): number => Math.floor(Date.now() / 1000) + 3600;
+
+/** Tokens that must not let anyone in (issue 5, point 3), each an admin's, a lead's or an LPA user's but for one flaw. */
+const BAD_TOKENS: ReadonlyArray<readonly [string, () => string]> = [
+  ['alg none', () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'u-x', roles: ['admin'], exp: inAnHour() })}.`],
+  ['another secret', () => tokenFor('another-secret', { sub: 'u-x', name: 'X', roles: ['admin'] })],
+  ['expired', () => tokenFor(SECRET, { sub: 'u-x', roles: ['admin'] }, -3600)],
+  ['not yet valid', () => signToken({ sub: 'u-x', roles: ['admin'], nbf: inAnHour(), exp: inAnHour() + 3600 }, SECRET)],
+  ['without sub', () => signToken({ roles: ['admin'], exp: inAnHour() } as never, SECRET)],
+  ['lpa role without its lpa', () => tokenFor(SECRET, { sub: 'u-x', roles: ['lpa'] })],
+  ['over 8 KiB', () => tokenFor(SECRET, { sub: 'u-x', name: 'x'.repeat(9000), roles: ['admin'] })],
+  [
+    'a tampered payload (roles raised, signature kept)',
+    () => {
+      const [header, , signature] = person('lpa', OWN_LPA).split('.');
+      return `${header}.${base64url({ sub: 'u-lpa-shropshire', roles: ['admin', 'strategic-lead', 'board'], exp: inAnHour() })}.${signature}`;
+    },
+  ],
+];
+
 const CALLERS: readonly Caller[] = [
   { name: 'anonymous', token: undefined },
-  { name: 'a token signed with another secret', token: tokenFor('another-secret', { sub: 'u-x', name: 'X', roles: ['admin'] }) },
+  ...BAD_TOKENS.map(([flaw, token]) => ({ name: `a token: ${flaw}`, token: token() })),
   ...ALL_BUT_LPA.map((role) => ({ name: role, token: person(role), role })),
   { name: `lpa (${OWN_LPA})`, token: person('lpa', OWN_LPA), role: 'lpa' as const, ownLpa: true },
   { name: 'lpa (herefordshire)', token: person('lpa', 'herefordshire'), role: 'lpa' as const, ownLpa: false },
@@ -115,16 +140,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The position of the log's last event, read from the event store's file itself (the api runs no projector). */
-async function logHead(): Promise<bigint> {
-  const store = createEventStore({ kind: 'sqlite', file: join(dataDir, 'events.sqlite') });
-  try {
-    return await store.headPosition();
-  } finally {
-    await store.close();
-  }
-}
-
 describe('the access matrix', () => {
   it('names exactly the routes the source declares', async () => {
     const declared = (await allRoutes()).map((route) => `${route.method} ${route.path}`).sort();
@@ -132,11 +147,12 @@ describe('the access matrix', () => {
   });
 
   it('answers every route × caller as the table says: 401, 403, or let in; never a 5xx, and nothing appended', async () => {
-    const headBefore = await logHead();
+    const headBefore = await logHead(dataDir);
     // The register's opening at start, at least: a head that reads 0 would prove nothing.
     expect(headBefore).toBeGreaterThan(0n);
     const mismatches: string[] = [];
     let cells = 0;
+    let fiveHundreds = 0;
     for (const route of Object.keys(TABLE)) {
       const [method, path] = route.split(' ') as [string, string];
       for (const caller of CALLERS) {
@@ -145,13 +161,16 @@ describe('the access matrix', () => {
           ...(method === 'POST' ? { json: {} } : {}),
         });
         cells += 1;
+        if (reply.status >= 500) fiveHundreds += 1;
         const want = expected(route, caller);
         const ok = want === 'in' ? reply.status !== 401 && reply.status !== 403 && reply.status < 500 : reply.status === want;
         if (!ok || reply.status >= 500) mismatches.push(`${route} as ${caller.name}: ${reply.status}, expected ${want === 'in' ? 'neither 401 nor 403' : want}`);
       }
     }
-    const headAfter = await logHead();
-    console.log(`access matrix: ${cells} cells checked (${Object.keys(TABLE).length} routes × ${CALLERS.length} callers), ${mismatches.length} mismatches; log head ${headBefore} before, ${headAfter} after`);
+    const headAfter = await logHead(dataDir);
+    printFigures(
+      `access matrix: ${cells} cells checked (${Object.keys(TABLE).length} routes × ${CALLERS.length} callers: anonymous, ${BAD_TOKENS.length} bad tokens, ${CALLERS.length - 1 - BAD_TOKENS.length} people), ${mismatches.length} mismatches, ${fiveHundreds} × 5xx; log head ${headBefore} before, ${headAfter} after`,
+    );
     expect(mismatches).toEqual([]);
     expect(headAfter).toBe(headBefore);
   }, 60_000);

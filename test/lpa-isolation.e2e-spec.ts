@@ -1,0 +1,380 @@
+/**
+ * LPA isolation (issue 5, point 2; OWASP API1, broken object level authorisation), against the
+ * running standalone app. Herefordshire's taskings, in every state and from every kind of source,
+ * and the requirement, finding and recommendation behind them are real; a Shropshire LPA user then
+ * sends every route of the api (found from the source, as the access matrix finds them) with
+ * Herefordshire's real ids and code in the path, in the query string (filters, `?asOf=`) and in the
+ * headers (the ETag it holds now as If-Match and If-None-Match, the Idempotency-Key Herefordshire
+ * used), with a valid body and with an empty one. Each such request is paired with the same request
+ * naming an id or code that does not exist, of the same shape and length, and the two answers must
+ * be the same (status, headers, body, with the id sent written the same way in both): what the
+ * user learns of another LPA's tasking is what it learns of none. No answer to the Shropshire user
+ * holds any of Herefordshire's words or ids it did not send itself, its own lists included; and the
+ * log's head is where it was: nothing was appended.
+ *
+ * That the ids are real is checked too: Herefordshire's own user reads each of them.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpClient, type Reply, type TokenSubject, tokenFor } from './support/http-client';
+import { freePort, type RunningProcess, startApp, stopAll, waitForStatus } from './support/processes';
+import { printFigures } from './support/figures';
+import { logHead } from './support/log-head';
+import { allRoutes } from './support/routes';
+
+const STANDALONE = 'dist/apps/standalone/src/main.js';
+const SECRET = `lpa-isolation-${randomUUID()}`;
+const DUE_AT = '2099-01-31T17:00:00Z';
+const VICTIM = 'herefordshire';
+const ATTACKER = 'shropshire';
+/** A code of no LPA, as long as the victim's, so that the two answers' lengths compare. */
+const NO_SUCH_LPA = 'no-such-lpa-x';
+/** In every text of the victim's, so that any of it in an answer to the attacker is found. */
+const SECRET_WORD = `hereford${randomUUID().slice(0, 8)}`;
+
+const PEOPLE = {
+  lead: { sub: 'u-lead', name: 'Det Supt (strategic lead)', roles: ['strategic-lead'] },
+  registrar: { sub: 'u-fcr', name: 'Force Crime Registrar', roles: ['registrar'] },
+  board: { sub: 'u-board', name: 'Service Improvement Board chair', roles: ['board'] },
+  victim: { sub: 'u-here-liu', name: 'Herefordshire LPA intelligence unit', roles: ['lpa'], lpa: VICTIM },
+  attacker: { sub: 'u-shrop-liu', name: 'Shropshire LPA intelligence unit', roles: ['lpa'], lpa: ATTACKER },
+} as const satisfies Record<string, TokenSubject>;
+const TOKEN = Object.fromEntries(Object.entries<TokenSubject>(PEOPLE).map(([who, subject]) => [who, tokenFor(SECRET, subject)])) as Record<keyof typeof PEOPLE, string>;
+
+/** What the victim's data is made of. */
+const world = {
+  recommendation: '',
+  action: '',
+  requirement: '',
+  finding: '',
+  /** The victim's taskings by the state each is left in. */
+  taskings: {} as Record<string, string>,
+  /** The attacker's own tasking, which its lists must show. */
+  own: '',
+  /** The Idempotency-Key the victim used for each of its commands, by route and tasking. */
+  keys: new Map<string, string>(),
+  /** The instant after everything was set up: `?asOf=` then sees it all. */
+  asOf: '',
+};
+
+let dataDir: string;
+let app: RunningProcess;
+let http: HttpClient;
+
+async function ok<Body>(reply: Promise<Reply<Body>>): Promise<Body> {
+  const answer = await reply;
+  if (answer.status >= 300) throw new Error(`set-up failed: ${answer.status} ${answer.text}`);
+  return answer.body;
+}
+
+async function issue(lpas: string[], overrides: Record<string, unknown> = {}): Promise<string[]> {
+  const body = { lpas, title: `Check ${SECRET_WORD} premises`, instructions: `Visit ${SECRET_WORD}.`, priority: 'routine', dueAt: DUE_AT, ...overrides };
+  const answer = await ok(http.post<{ taskings: Array<{ id: string }> }>('/api/taskings', TOKEN.lead, body));
+  return answer.taskings.map((tasking) => tasking.id);
+}
+
+/** The victim's own command on its tasking, with an Idempotency-Key kept for the sweep. */
+async function victimActs(id: string, action: string, body: Record<string, unknown>): Promise<void> {
+  const key = `victim-${randomUUID()}`;
+  world.keys.set(`POST /api/taskings/:id/${action} ${id}`, key);
+  await ok(http.post(`/api/taskings/${id}/${action}`, TOKEN.victim, body, { 'idempotency-key': key }));
+}
+
+/** Polls `read` until it gives a value, for up to 15 s. */
+async function eventually<Value>(what: string, read: () => Promise<Value | undefined>): Promise<Value> {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${what}: not within 15 s`);
+}
+
+/** Waits until the board's view of a tasking shows `until`. */
+async function waitForTasking(id: string, until: (view: { deliveredAt: string | null; escalated: boolean }) => boolean): Promise<void> {
+  await eventually(`tasking ${id} reaching the state awaited`, async () => {
+    const read = await http.get<{ deliveredAt: string | null; escalated: boolean }>(`/api/taskings/${id}`, TOKEN.board);
+    return read.status === 200 && until(read.body) ? true : undefined;
+  });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'lpa-isolation-'));
+  const port = await freePort();
+  // Urgent taskings escalate after a second, so that an escalated one is among the victim's.
+  app = startApp(STANDALONE, { DATA_DIR: dataDir, PORT: String(port), AUTH_JWT_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_PREFIX: `lpa-isolation-${process.pid}`, ESCALATION_URGENT: '1s' });
+  await waitForStatus(port, '/health/ready', 200, app);
+  http = new HttpClient(port);
+
+  const inspection = await ok(
+    http.post<{ recommendations: Array<{ id: string }> }>('/api/inspections', TOKEN.lead, {
+      id: 'stolen-freedom',
+      title: 'Stolen Freedom',
+      inspectorate: 'HMICFRS',
+      publishedOn: '2017-10-24',
+      recommendations: [{ number: 1, text: `Review ${SECRET_WORD}.`, addressee: 'forces', area: 'leadership', timescale: 'within-6-months' }],
+    }),
+  );
+  world.recommendation = inspection.recommendations[0]!.id;
+  await ok(http.post(`/api/recommendations/${world.recommendation}/assignment`, TOKEN.lead, { ownerId: 'u-di', ownerName: 'DI' }));
+  world.action = (await ok(http.post<{ actionId: string }>(`/api/recommendations/${world.recommendation}/actions`, TOKEN.lead, { description: `Train ${SECRET_WORD}`, ownerId: 'u-di', dueOn: '2099-01-01', lpa: VICTIM }))).actionId;
+
+  world.requirement = (await ok(http.post<{ id: string }>('/api/intelligence-requirements', TOKEN.lead, { title: `Car washes ${SECRET_WORD}`, priority: 'modern-slavery', questions: [`Where ${SECRET_WORD}?`], rag: 'red', rationale: SECRET_WORD }))).id;
+  await ok(http.post(`/api/intelligence-requirements/${world.requirement}/refresh`, TOKEN.lead, { questions: [`Who ${SECRET_WORD}?`], rag: 'amber', rationale: SECRET_WORD, lpas: [VICTIM], dueAt: DUE_AT }));
+  world.finding = (await ok(http.post<{ id: string }>('/api/audit-findings', TOKEN.registrar, { auditId: 'nrm-audit-2017', lpa: VICTIM, category: 'other', severity: 'high', finding: `Not crimed ${SECRET_WORD}.`, recordRef: '22/12345/17', correctionDueAt: DUE_AT }))).id;
+
+  // One tasking issued directly for each state it is left in.
+  for (const state of ['delivered', 'acknowledged', 'completed', 'declined', 'cancelled']) world.taskings[state] = (await issue([VICTIM]))[0]!;
+  world.taskings.escalated = (await issue([VICTIM], { priority: 'urgent' }))[0]!;
+  world.own = (await issue([ATTACKER], { title: 'Check the car wash', instructions: 'Visit it.' }))[0]!;
+
+  // The taskings the policies issued: one for the refreshed requirement, one for the finding.
+  for (const [kind, source] of [
+    ['intelligence-requirement', world.requirement],
+    ['audit-finding', world.finding],
+  ] as const) {
+    world.taskings[`from ${kind}`] = await eventually(`the tasking issued for the ${kind}`, async () => {
+      const made = await ok(http.get<{ items: Array<{ id: string }> }>(`/api/taskings?source=${source}`, TOKEN.board));
+      return made.items[0]?.id;
+    });
+  }
+  for (const id of [...Object.values(world.taskings), world.own]) await waitForTasking(id, (view) => view.deliveredAt !== null);
+  await victimActs(world.taskings.acknowledged!, 'acknowledgement', { note: `Seen ${SECRET_WORD}` });
+  await victimActs(world.taskings.completed!, 'completion', { outcome: `Found ${SECRET_WORD}`, refs: ['22/54321/17'] });
+  await victimActs(world.taskings.declined!, 'decline', { reason: `Not ours ${SECRET_WORD}` });
+  await ok(http.post(`/api/taskings/${world.taskings.cancelled}/cancellation`, TOKEN.lead, { reason: `Superseded ${SECRET_WORD}` }));
+  await waitForTasking(world.taskings.escalated, (view) => view.escalated);
+  for (const id of Object.values(world.taskings)) etags.set(id, (await http.get(`/api/taskings/${id}`, TOKEN.victim)).headers.etag as string);
+  etags.set(world.recommendation, (await http.get(`/api/recommendations/${world.recommendation}`, TOKEN.board)).headers.etag as string);
+  etags.set(world.requirement, (await http.get(`/api/intelligence-requirements/${world.requirement}`, TOKEN.board)).headers.etag as string);
+  world.asOf = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+}, 90_000);
+
+afterAll(async () => {
+  http?.close();
+  await stopAll();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** An id of the same shape and length as `id` (a UUID here), of nothing: its hex digits drawn anew. */
+function madeUp(id: string): string {
+  return id.replace(/[0-9a-f]/g, () => randomInt(16).toString(16));
+}
+
+/** A victim's value in a request (`real`), and what stands in for it in the made-up twin (`fake`). */
+interface Swap {
+  readonly real: string;
+  readonly fake: string;
+}
+type Side = keyof Swap;
+
+/** Which of the victim's things a route's `:id` names. */
+type IdKind = 'tasking' | 'recommendation' | 'requirement' | 'finding' | 'none';
+
+interface Sweep {
+  readonly id: IdKind;
+  /** Query strings naming a victim's value: `{lpa}`, `{tasking}`, `{requirement}`, `{finding}`. */
+  readonly queries?: readonly string[];
+  /** A valid body (POST). */
+  readonly body?: Record<string, unknown>;
+}
+
+/**
+ * Every route, and where the victim's values go in it. The table must name exactly the routes the
+ * source declares, so that a route added later is swept too.
+ */
+const SWEEP: Readonly<Record<string, Sweep>> = {
+  'POST /api/inspections': { id: 'none', body: { id: 'stolen-freedom', title: 'T', inspectorate: 'HMICFRS', publishedOn: '2017-10-24', recommendations: [{ number: 1, text: 'x', addressee: 'forces', area: 'leadership', timescale: 'immediately' }] } },
+  'POST /api/recommendations/:id/assignment': { id: 'recommendation', body: { ownerId: 'u-x', ownerName: 'X' } },
+  'POST /api/recommendations/:id/actions': { id: 'recommendation', body: { description: 'd', ownerId: 'u-x', dueOn: '2099-01-01', lpa: ATTACKER } },
+  'POST /api/recommendations/:id/actions/:actionId/progress': { id: 'recommendation', body: { status: 'in-progress' } },
+  'POST /api/recommendations/:id/due-date': { id: 'recommendation', body: { dueOn: '2099-06-01', reason: 'r' } },
+  'POST /api/recommendations/:id/closure-proposal': { id: 'recommendation', body: { evidence: 'e' } },
+  'POST /api/recommendations/:id/closure-decision': { id: 'recommendation', body: { decision: 'reject', reason: 'r' } },
+  'POST /api/recommendations/:id/reopening': { id: 'recommendation', body: { reason: 'r' } },
+  'POST /api/intelligence-requirements': { id: 'none', body: { title: 't', priority: 'modern-slavery', questions: ['q'], rag: 'red', rationale: 'r' } },
+  'POST /api/intelligence-requirements/:id/refresh': { id: 'requirement', body: { questions: ['q'], rag: 'green', rationale: 'r', lpas: [ATTACKER], dueAt: DUE_AT } },
+  'POST /api/audit-findings': { id: 'none', body: { auditId: 'a-1', lpa: VICTIM, category: 'other', severity: 'low', finding: 'f', correctionDueAt: DUE_AT } },
+  'POST /api/audit-findings/:id/verification': { id: 'finding', body: { outcome: 'verified' } },
+  'POST /api/taskings': { id: 'none', body: { lpas: [VICTIM], title: 't', instructions: 'i', priority: 'routine', dueAt: DUE_AT } },
+  'POST /api/taskings/:id/acknowledgement': { id: 'tasking', body: { note: 'n' } },
+  'POST /api/taskings/:id/completion': { id: 'tasking', body: { outcome: 'o', refs: ['22/1/17'] } },
+  'POST /api/taskings/:id/decline': { id: 'tasking', body: { reason: 'r' } },
+  'POST /api/taskings/:id/cancellation': { id: 'tasking', body: { reason: 'r' } },
+  'POST /api/lpas': { id: 'none', body: { code: VICTIM, name: 'Herefordshire', activeFrom: '2099-01-01' } },
+  'GET /api/recommendations': { id: 'none' },
+  'GET /api/recommendations/:id': { id: 'recommendation' },
+  'GET /api/recommendations/:id/history': { id: 'recommendation' },
+  'GET /api/intelligence-requirements/:id': { id: 'requirement' },
+  'GET /api/audit-findings': { id: 'none', queries: ['lpa={lpa}'] },
+  'GET /api/taskings': { id: 'none', queries: ['lpa={lpa}', 'lpa={lpa}&status=delivered', 'source={requirement}', 'source={finding}', 'source={requirement}&asOf={asOf}'] },
+  'GET /api/taskings/:id': { id: 'tasking' },
+  'GET /api/taskings/:id/history': { id: 'tasking' },
+  'GET /api/lpas/:code/taskings': { id: 'none' },
+  'GET /api/board/summary': { id: 'none' },
+  'GET /api/history': { id: 'none', queries: ['stream=tasking-{tasking}', 'stream=audit-finding-{finding}'] },
+  'GET /api/lpas': { id: 'none' },
+  'GET /metrics': { id: 'none' },
+  'GET /health/live': { id: 'none' },
+  'GET /health/ready': { id: 'none' },
+};
+
+/** One request as the attacker, in two versions: with the victim's values, and with made-up ones. */
+interface Probe {
+  readonly label: string;
+  readonly method: string;
+  readonly path: Readonly<Record<Side, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  readonly swaps: readonly Swap[];
+}
+
+function idsOf(kind: IdKind): string[] {
+  switch (kind) {
+    case 'tasking':
+      return Object.values(world.taskings);
+    case 'recommendation':
+      return [world.recommendation];
+    case 'requirement':
+      return [world.requirement];
+    case 'finding':
+      return [world.finding];
+    case 'none':
+      return [];
+  }
+}
+
+const swapOf = (real: string): Swap => ({ real, fake: madeUp(real) });
+
+/**
+ * Every probe of one route: for each of the victim's ids its `:id` can name, each query string
+ * (none, `?asOf=`, and those naming a victim's value), each set of headers (none; the victim's
+ * thing's current ETag as If-Match or If-None-Match; a stale If-Match; the Idempotency-Key the
+ * victim used), each body (valid, empty).
+ */
+function probes(route: string, sweep: Sweep): Probe[] {
+  const [method, template] = route.split(' ') as [string, string];
+  const lpa: Swap = { real: VICTIM, fake: NO_SUCH_LPA };
+  const action = swapOf(world.action);
+  const named: Record<string, Swap> = { lpa, tasking: swapOf(world.taskings.delivered!), requirement: swapOf(world.requirement), finding: swapOf(world.finding) };
+  const queries = method === 'GET' ? ['', `asOf=${world.asOf}`, ...(sweep.queries ?? []).map((query) => query.replaceAll('{asOf}', world.asOf))] : [''];
+  const bodies = method === 'POST' ? [sweep.body, {}] : [undefined];
+  const ids = sweep.id === 'none' ? [undefined] : idsOf(sweep.id).map(swapOf);
+  return ids.flatMap((id) => {
+    const etag = id && etags.get(id.real);
+    const headerSets: Array<Record<string, string>> = [
+      {},
+      ...(etag ? [method === 'GET' ? { 'if-none-match': etag } : { 'if-match': etag }] : []),
+      ...(method === 'POST' ? [{ 'if-match': '"0"' }, { 'idempotency-key': (id && world.keys.get(`${route} ${id.real}`)) ?? `victim-${randomUUID()}` }] : []),
+    ];
+    return queries.flatMap((query) => {
+      const inQuery = Object.keys(named).filter((name) => query.includes(`{${name}}`));
+      const swaps = [...(id ? [id] : []), ...(template.includes(':actionId') ? [action] : []), ...(template.includes(':code') ? [lpa] : []), ...inQuery.map((name) => named[name]!)];
+      const pathOf = (side: Side): string => {
+        const path = template.replace(':id', id?.[side] ?? '').replace(':actionId', action[side]).replace(':code', lpa[side]);
+        const filled = inQuery.reduce((text, name) => text.replaceAll(`{${name}}`, named[name]![side]), query);
+        return filled === '' ? path : `${path}?${filled}`;
+      };
+      const path = { real: pathOf('real'), fake: pathOf('fake') };
+      return headerSets.flatMap((headers) =>
+        bodies.map((body) => ({ label: `${method} ${path.real} ${JSON.stringify(headers)} ${body === undefined ? '' : JSON.stringify(body)}`, method, path, headers, body, swaps })),
+      );
+    });
+  });
+}
+
+/** The ETag each of the victim's things has now (read in beforeAll). */
+const etags = new Map<string, string>();
+
+/** An answer with the values sent written as placeholders, and the headers that differ by request left out. */
+function comparable(reply: Reply, swaps: readonly Swap[], side: Side): { status: number; headers: Record<string, unknown>; text: string } {
+  const { date: _date, ...headers } = reply.headers;
+  let text = reply.text;
+  swaps.forEach((swap, n) => {
+    text = text.replaceAll(swap[side], `<value ${n}>`);
+  });
+  return { status: reply.status, headers, text };
+}
+
+/** The victim's words and ids in `text`, but for those the request itself sent. */
+function victimTraces(text: string, sent: readonly string[]): string[] {
+  const ids = [world.recommendation, world.action, world.requirement, world.finding, ...Object.values(world.taskings)].filter((id) => !sent.includes(id));
+  return [SECRET_WORD, ...ids].filter((trace) => text.includes(trace));
+}
+
+describe("another LPA's things, as an LPA user", () => {
+  it('sweeps the routes the source declares, each of them', async () => {
+    const declared = (await allRoutes()).map((route) => `${route.method} ${route.path}`).sort();
+    expect(declared).toEqual(Object.keys(SWEEP).sort());
+  });
+
+  it('are real: their own LPA reads each of them', async () => {
+    for (const [state, id] of Object.entries(world.taskings)) {
+      const read = await http.get<{ lpa: string; status: string }>(`/api/taskings/${id}`, TOKEN.victim);
+      expect({ state, status: read.status, lpa: read.body.lpa }).toEqual({ state, status: 200, lpa: VICTIM });
+      expect(read.text).toContain(SECRET_WORD);
+      expect(read.headers.etag).toBe(etags.get(id));
+    }
+    for (const id of [world.recommendation, world.requirement]) expect(etags.get(id)).toMatch(/^"\d+"$/);
+    expect(new Set(Object.values(world.taskings)).size).toBe(8);
+    expect((await http.get<{ status: string }>(`/api/taskings/${world.taskings.escalated}`, TOKEN.victim)).text).toContain('"escalated":true');
+  });
+
+  it('answer exactly as things that do not exist, on every route, and say nothing of the other LPA; nothing is appended', async () => {
+    const headBefore = await logHead(dataDir);
+    const leaks: string[] = [];
+    let pairs = 0;
+    const routes = Object.entries(SWEEP);
+    for (const [route, sweep] of routes) {
+      for (const probe of probes(route, sweep)) {
+        const send = (side: Side): Promise<Reply> =>
+          http.send(probe.method, probe.path[side], { token: TOKEN.attacker, headers: probe.headers, ...(probe.body === undefined ? {} : { json: probe.body }) });
+        const real = await send('real');
+        const fake = await send('fake');
+        pairs += 1;
+        const traces = victimTraces(real.text, probe.swaps.map((swap) => swap.real));
+        if (real.status >= 500 || fake.status >= 500) leaks.push(`${probe.label}: a 5xx (${real.status}, ${fake.status})`);
+        if (traces.length > 0) leaks.push(`${probe.label}: the answer holds ${traces.join(', ')}`);
+        const [a, b] = [comparable(real, probe.swaps, 'real'), comparable(fake, probe.swaps, 'fake')];
+        if (JSON.stringify(a) !== JSON.stringify(b)) leaks.push(`${probe.label}: ${a.status} ${a.text.slice(0, 200)} ≠ ${b.status} ${b.text.slice(0, 200)}`);
+      }
+    }
+    const headAfter = await logHead(dataDir);
+    printFigures(`lpa isolation: ${pairs} requests with another LPA's real ids and code paired with made-up ones (${routes.length} routes, ${Object.keys(world.taskings).length} taskings), ${leaks.length} cross-LPA leaks; log head ${headBefore} before, ${headAfter} after`);
+    expect(leaks).toEqual([]);
+    expect(pairs).toBeGreaterThan(300);
+    expect(headAfter).toBe(headBefore);
+  }, 120_000);
+
+  it("leave no trace in the LPA's own lists, filtered or as of any instant, which still show its own", async () => {
+    const lists = [
+      '/api/taskings?limit=1000',
+      ...['issued', 'delivered', 'acknowledged', 'completed', 'declined', 'cancelled'].map((status) => `/api/taskings?status=${status}`),
+      '/api/taskings?escalated=true',
+      '/api/taskings?escalated=false',
+      '/api/taskings?sourceKind=intelligence-requirement',
+      '/api/taskings?sourceKind=audit-finding',
+      `/api/taskings?lpa=${ATTACKER}`,
+      `/api/taskings?asOf=${world.asOf}`,
+      `/api/lpas/${ATTACKER}/taskings`,
+      `/api/lpas/${ATTACKER}/taskings?asOf=${world.asOf}`,
+      `/api/taskings/${world.own}`,
+      `/api/taskings/${world.own}/history`,
+      '/api/lpas',
+    ];
+    const leaks: string[] = [];
+    for (const path of lists) {
+      const reply = await http.get(path, TOKEN.attacker);
+      expect({ path, status: reply.status }).toEqual({ path, status: 200 });
+      const traces = victimTraces(reply.text, []);
+      if (traces.length > 0) leaks.push(`${path}: ${traces.join(', ')}`);
+    }
+    printFigures(`lpa isolation: ${lists.length} of the LPA's own lists read, ${leaks.length} cross-LPA leaks`);
+    expect(leaks).toEqual([]);
+    expect((await http.get(`/api/taskings?limit=1000`, TOKEN.attacker)).text).toContain(world.own);
+    expect((await http.get(`/api/lpas/${ATTACKER}/taskings`, TOKEN.attacker)).text).toContain(world.own);
+  });
+});
