@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { printFigures } from './support/figures';
 import { HttpClient, type Reply, tokenFor } from './support/http-client';
 import { freePort, get, type RunningProcess, startApp, stopAll, waitForStatus } from './support/processes';
 
@@ -168,7 +169,7 @@ describe('the per-user rate limit (RATE_LIMIT_PER_SECOND, 5 here)', () => {
       expect((await client.get('/api/lpas', lead)).status).toBe(200);
       // Health is not counted.
       expect((await client.get('/health/live')).status).toBe(200);
-      console.log(`rate limit: 12 requests at once by one user, ${passed} let through, ${refused.length} refused (429) within ${windows} second(s)`);
+      printFigures(`rate limit: 12 requests at once by one user, ${passed} let through, ${refused.length} refused (429) within ${windows} second(s)`);
     } finally {
       client.close();
     }
@@ -193,7 +194,7 @@ describe('the per-user rate limit (RATE_LIMIT_PER_SECOND, 5 here)', () => {
       // Counted apart, each instance would let 5 of its 10 through in one second: 10 in all.
       expect(passed).toBeLessThanOrEqual(RATE_LIMIT * windows);
       if (windows === 1) expect(passed).toBe(RATE_LIMIT);
-      console.log(`rate limit: 20 requests at once over two api instances, ${passed} let through within ${windows} second(s)`);
+      printFigures(`rate limit: 20 requests at once over two api instances, ${passed} let through within ${windows} second(s)`);
     } finally {
       for (const client of clients) client.close();
       await second.stop('SIGTERM');

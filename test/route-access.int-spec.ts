@@ -7,6 +7,7 @@
  */
 import { Controller, Get, Post } from '@nestjs/common';
 import { Allow, Public } from '@app/auth';
+import { printFigures } from './support/figures';
 import { controllers, routesOf } from './support/routes';
 
 describe('default deny', () => {
@@ -15,7 +16,7 @@ describe('default deny', () => {
     const routes = found.flatMap(({ file, type }) => routesOf(type, file));
     const undeclared = routes.filter((route) => route.access === undefined);
     const publicRoutes = routes.filter((route) => route.access?.kind === 'public').map((route) => `${route.method} ${route.path}`);
-    console.log(
+    printFigures(
       `default deny: ${found.length} controllers, ${routes.length} routes, ${routes.length - undeclared.length} declared (${publicRoutes.length} public: ${publicRoutes.join(', ')}), ${undeclared.length} undeclared`,
     );
     expect(undeclared.map((route) => `${route.method} ${route.path} (${route.where})`)).toEqual([]);
