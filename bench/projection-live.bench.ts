@@ -50,6 +50,7 @@ function planAction(recommendationId: string, actionId: string, day: number): Re
     ownerId: 'u-action-owner-1',
     dueOn: '2018-01-28',
     lpa: 'north-worcestershire',
+    activeLpas: ['north-worcestershire'],
   };
 }
 

@@ -49,6 +49,7 @@ function lifeOf(id: string, n: number): RecommendationCommand[] {
       ownerId: `u-action-owner-${a}`,
       dueOn: `2018-0${1 + (a % 9)}-28`,
       ...(a % 2 === 0 ? { lpa: 'north-worcestershire' } : {}),
+      activeLpas: ['north-worcestershire'],
     });
   }
   for (let a = 0; a < 7; a += 1) {

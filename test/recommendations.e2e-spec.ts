@@ -805,7 +805,7 @@ describe.each(BACKENDS)('inspections and recommendations over HTTP, read model o
       expect(state.status).toBe('in-progress');
     });
 
-    it('refuses bad action bodies (400), an unknown action or recommendation (404), a stale If-Match (412)', async () => {
+    it('refuses bad action bodies (400, an LPA not in the register too), an unknown action or recommendation (404), a stale If-Match (412)', async () => {
       const { actions } = await env.recommendation('ep-4', await env.mark());
       const actionId = actions[0]?.id ?? 'none';
       const mark = await env.mark();
@@ -816,6 +816,8 @@ describe.each(BACKENDS)('inspections and recommendations over HTTP, read model o
       expectProblem(await env.http.post(plan, lead, { ...good, dueOn: '2018-13-01' }), 400, undefined, ['dueOn']);
       expectProblem(await env.http.post(plan, lead, { ...good, description: undefined }), 400, undefined, ['description']);
       expectProblem(await env.http.post(plan, lead, { ...good, lpa: 'Not An LPA' }), 400, undefined, ['lpa']);
+      // API.md: an unknown LPA code is a 400, not an action no LPA will ever see.
+      expectProblem(await env.http.post(plan, lead, { ...good, lpa: 'gloucestershire' }), 400, undefined, ['lpa']);
       expectProblem(await env.http.post(plan, lead, { ...good, actionId: 'chosen-by-client' }), 400, undefined, ['actionId']);
       expectProblem(await env.http.post('/api/recommendations/ep-98/actions', lead, good), 404, '/problems/recommendation-not-registered');
       expectProblem(await env.http.post(plan, lead, good, { 'if-match': '"0"' }), 412, '/problems/stale-revision');

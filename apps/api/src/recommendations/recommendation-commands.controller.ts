@@ -4,6 +4,7 @@ import { Allow, BEARER_SCHEME } from '@app/auth';
 import { INSPECTION_COMMAND_ROLES, RECOMMENDATION_COMMAND_ROLES } from '@app/domain';
 import type { CommandAnswer } from '@app/http';
 import { Call, type CommandCall, commandRequest as request } from '../commands/command-call';
+import { LpaRegisterService } from '../taskings/lpa-register.service';
 import { RecommendationIdPipe } from './recommendation-id.pipe';
 import {
   AssignRecommendationDto,
@@ -25,7 +26,10 @@ const ROLES = RECOMMENDATION_COMMAND_ROLES;
 @ApiBearerAuth(BEARER_SCHEME)
 @Controller('api')
 export class RecommendationCommandsController {
-  constructor(private readonly commands: RecommendationCommands) {}
+  constructor(
+    private readonly commands: RecommendationCommands,
+    private readonly register: LpaRegisterService,
+  ) {}
 
   @Post('inspections')
   @HttpCode(201)
@@ -46,7 +50,10 @@ export class RecommendationCommandsController {
   @Allow(...ROLES.PlanAction)
   async planAction(@Param('id', RecommendationIdPipe) id: string, @Body() body: PlanActionDto, @Call() call: CommandCall) {
     const actionId = this.commands.actionIdFor(call.commandId, call.keyed);
-    return { ...(await this.run(id, 'PlanAction', { ...body, actionId }, call)), actionId };
+    const planning = request(call, ROLES.PlanAction);
+    // The action's LPA, when it names one, must be active on the day: the register is read then only.
+    const activeLpas = body.lpa === undefined ? [] : await this.register.activeOn(planning.now);
+    return { ...call.answer(await this.commands.execute(id, { type: 'PlanAction', ...body, actionId, activeLpas }, planning, call.expectedRevision)), actionId };
   }
 
   @Post('recommendations/:id/actions/:actionId/progress')

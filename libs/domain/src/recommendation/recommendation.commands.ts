@@ -33,6 +33,8 @@ export interface PlanAction extends CommandMetadata {
   readonly dueOn: IsoDate;
   /** The local policing area that carries the action out, if one does. */
   readonly lpa?: string;
+  /** The codes of the register's LPAs active on the command's date: `lpa`, when given, must be one. */
+  readonly activeLpas: readonly string[];
 }
 
 export interface RecordActionProgress extends CommandMetadata {

@@ -173,6 +173,10 @@ function planAction(command: PlanAction, state: RecommendationState): Events {
     if (sameTerms(planned, command)) return NOTHING;
     throw new ActionAlreadyPlannedError(recommendation.id, command.actionId);
   }
+  // After the repeat: a retry stays a repeat once its LPA has ended, its LPA checked when planned.
+  if (command.lpa !== undefined) {
+    refuseInvalid(command.type, [check.activeLpa('lpa', command.lpa, Array.isArray(command.activeLpas) ? command.activeLpas : [], command.now)]);
+  }
   actionsOpen(recommendation);
   const { actionId, description, ownerId, dueOn, lpa } = command;
   return [

@@ -106,7 +106,7 @@ function toCommand(step: Step): RecommendationCommand {
     case 'assign':
       return { type: 'AssignRecommendation', ...meta, recommendationId: `${ID}-3`, ownerId: step.owner, ownerName: text(step.owner.toUpperCase(), step.blank) };
     case 'plan':
-      return { type: 'PlanAction', ...meta, recommendationId: `${ID}-3`, actionId: step.action, description: `do ${step.action}`, ownerId: 'owner-x', dueOn: step.dueOn };
+      return { type: 'PlanAction', ...meta, recommendationId: `${ID}-3`, actionId: step.action, description: `do ${step.action}`, ownerId: 'owner-x', dueOn: step.dueOn, activeLpas: [] };
     case 'progress':
       return { type: 'RecordActionProgress', ...meta, recommendationId: `${ID}-3`, actionId: step.action, status: step.status };
     case 'extend':

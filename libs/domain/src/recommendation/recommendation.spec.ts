@@ -17,6 +17,7 @@ import {
   RecommendationNotRegisteredError,
   RoleNotPermittedError,
 } from '../errors';
+import { WEST_MERCIA_2017_LPAS } from '../lpa-register/lpa-register';
 import { deciderSpec } from '../testing/decider-spec';
 import {
   NOW,
@@ -75,6 +76,7 @@ const plan = (overrides: Partial<PlanAction> = {}): PlanAction => ({
   description: 'FIB to develop a data sharing agreement all relevant partner agencies can sign',
   ownerId: 'u-fib-di',
   dueOn: '2018-03-31',
+  activeLpas: WEST_MERCIA_2017_LPAS.map((lpa) => lpa.code),
   ...overrides,
 });
 const progress = (overrides: Partial<RecordActionProgress> = {}): RecordActionProgress => ({
@@ -347,6 +349,21 @@ describe('recommendation', () => {
         .thenThrows(InvalidCommandError, (error) =>
           expect(error.issues.map((issue) => issue.field)).toEqual(['actionId', 'description', 'dueOn', 'lpa']),
         );
+    });
+
+    it('refuses an LPA not in the register, or not active on the day', () => {
+      for (const lpa of ['gloucestershire', 'shropshire']) {
+        spec
+          .given(inProgress)
+          .when(plan({ actionId: 'lpa-briefing', lpa, activeLpas: ['herefordshire', 'telford-and-wrekin'] }))
+          .thenThrows(InvalidCommandError, (error) => expect(error.issues).toEqual([{ field: 'lpa', message: `${lpa} is not an LPA of the register active on 2017-11-30` }]));
+      }
+    });
+
+    it('planning the same action for an LPA again is a repeat once that LPA has ended', () => {
+      const briefing = plan({ actionId: 'lpa-briefing', description: 'Brief local intelligence units', lpa: 'shropshire' });
+      const briefingPlanned = { type: 'ActionPlanned', data: { recommendationId: ID, actionId: 'lpa-briefing', description: 'Brief local intelligence units', ownerId: 'u-fib-di', dueOn: '2018-03-31', lpa: 'shropshire' } } as const;
+      spec.given([...inProgress, briefingPlanned]).when({ ...briefing, activeLpas: [] }).then([]);
     });
 
     it('refuses an action id already planned with other terms', () => {

@@ -76,6 +76,7 @@ export class Governance {
       ownerId: 'u-det-insp',
       dueOn,
       ...(lpa === undefined ? {} : { lpa }),
+      activeLpas: lpa === undefined ? [] : [lpa],
     }));
   }
 
