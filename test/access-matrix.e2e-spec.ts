@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@app/domain';
-import { signToken } from '@app/auth';
+import { signToken, type TokenClaims, type TokenRejection } from '@app/auth';
 import { HttpClient, tokenFor } from './support/http-client';
 import { freePort, type RunningProcess, startApp, stopAll, waitForStatus } from './support/processes';
 import { printFigures } from './support/figures';
@@ -75,34 +75,43 @@ interface Caller {
   readonly role?: Role;
   /** An LPA user of the LPA the paths name (true) or of another (false). */
   readonly ownLpa?: boolean;
+  /** Without a usable token: the WWW-Authenticate challenge its 401 must carry. */
+  readonly challenge?: string;
 }
 
 const person = (role: Role, lpa?: string): string => tokenFor(SECRET, { sub: `u-${role}-${lpa ?? 'force'}`, name: `A ${role} user`, roles: [role], ...(lpa ? { lpa } : {}) });
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-const inAnHour = (): number => Math.floor(Date.now() / 1000) + 3600;
+const now = (): number => Math.floor(Date.now() / 1000);
+/** An administrator's claims, as a good token has them: each bad token below differs by one flaw. */
+const admin = (): TokenClaims => ({ sub: 'u-admin-force', name: 'An admin user', roles: ['admin'], iat: now(), exp: now() + 3600 });
 
-/** Tokens that must not let anyone in (issue 5, point 3), each an admin's, a lead's or an LPA user's but for one flaw. */
-const BAD_TOKENS: ReadonlyArray<readonly [string, () => string]> = [
-  ['alg none', () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'u-x', roles: ['admin'], exp: inAnHour() })}.`],
-  ['another secret', () => tokenFor('another-secret', { sub: 'u-x', name: 'X', roles: ['admin'] })],
-  ['expired', () => tokenFor(SECRET, { sub: 'u-x', roles: ['admin'] }, -3600)],
-  ['not yet valid', () => signToken({ sub: 'u-x', roles: ['admin'], nbf: inAnHour(), exp: inAnHour() + 3600 }, SECRET)],
-  ['without sub', () => signToken({ roles: ['admin'], exp: inAnHour() } as never, SECRET)],
-  ['lpa role without its lpa', () => tokenFor(SECRET, { sub: 'u-x', roles: ['lpa'] })],
-  ['over 8 KiB', () => tokenFor(SECRET, { sub: 'u-x', name: 'x'.repeat(9000), roles: ['admin'] })],
-  [
-    'a tampered payload (roles raised, signature kept)',
-    () => {
+/**
+ * Tokens that must not let anyone in (issue 5, point 3), each with the reason the api must give
+ * (WWW-Authenticate's error_description), so that each proves its own flaw is caught, not another.
+ */
+const BAD_TOKENS: ReadonlyArray<{ readonly flaw: string; readonly reason: TokenRejection; readonly token: () => string }> = [
+  { flaw: 'alg none', reason: 'unsupported-algorithm', token: () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(admin())}.` },
+  { flaw: 'another secret', reason: 'bad-signature', token: () => signToken(admin(), 'another-secret') },
+  { flaw: 'expired', reason: 'expired', token: () => signToken({ ...admin(), iat: now() - 7200, exp: now() - 3600 }, SECRET) },
+  { flaw: 'not yet valid', reason: 'not-yet-valid', token: () => signToken({ ...admin(), nbf: now() + 3600, exp: now() + 7200 }, SECRET) },
+  { flaw: 'without sub', reason: 'missing-subject', token: () => signToken({ ...admin(), sub: undefined } as never, SECRET) },
+  { flaw: 'lpa role without its lpa', reason: 'missing-lpa', token: () => signToken({ ...admin(), roles: ['lpa'] }, SECRET) },
+  { flaw: 'over 8 KiB', reason: 'too-large', token: () => signToken({ ...admin(), name: 'x'.repeat(9000) }, SECRET) },
+  {
+    flaw: 'a tampered payload (roles raised, signature kept)',
+    reason: 'bad-signature',
+    token: () => {
       const [header, , signature] = person('lpa', OWN_LPA).split('.');
-      return `${header}.${base64url({ sub: 'u-lpa-shropshire', roles: ['admin', 'strategic-lead', 'board'], exp: inAnHour() })}.${signature}`;
+      return `${header}.${base64url({ ...admin(), sub: 'u-lpa-shropshire', roles: ['admin', 'strategic-lead', 'board'] })}.${signature}`;
     },
-  ],
+  },
 ];
 
 const CALLERS: readonly Caller[] = [
-  { name: 'anonymous', token: undefined },
-  ...BAD_TOKENS.map(([flaw, token]) => ({ name: `a token: ${flaw}`, token: token() })),
-  ...ALL_BUT_LPA.map((role) => ({ name: role, token: person(role), role })),
+  { name: 'anonymous', token: undefined, challenge: 'Bearer realm="api"' },
+  ...BAD_TOKENS.map(({ flaw, reason, token }) => ({ name: `a token: ${flaw}`, token: token(), challenge: `Bearer realm="api", error="invalid_token", error_description="${reason}"` })),
+  { name: 'admin (the good twin of the bad tokens)', token: signToken(admin(), SECRET), role: 'admin' as const },
+  ...ALL_BUT_LPA.filter((role) => role !== 'admin').map((role) => ({ name: role, token: person(role), role })),
   { name: `lpa (${OWN_LPA})`, token: person('lpa', OWN_LPA), role: 'lpa' as const, ownLpa: true },
   { name: 'lpa (herefordshire)', token: person('lpa', 'herefordshire'), role: 'lpa' as const, ownLpa: false },
 ];
@@ -165,6 +174,9 @@ describe('the access matrix', () => {
         const want = expected(route, caller);
         const ok = want === 'in' ? reply.status !== 401 && reply.status !== 403 && reply.status < 500 : reply.status === want;
         if (!ok || reply.status >= 500) mismatches.push(`${route} as ${caller.name}: ${reply.status}, expected ${want === 'in' ? 'neither 401 nor 403' : want}`);
+        else if (want === 401 && reply.headers['www-authenticate'] !== caller.challenge) {
+          mismatches.push(`${route} as ${caller.name}: challenged with ${reply.headers['www-authenticate']}, expected ${caller.challenge}`);
+        }
       }
     }
     const headAfter = await logHead(dataDir);

@@ -1,6 +1,7 @@
-// A jest reporter: prints, after the run's summary, the figure lines the specs gathered with
-// printFigures (test/support/figures.ts), so that CI's log shows them in one place rather than
-// scattered among each spec's console output. The file it names in TEST_FIGURES_FILE is set before
+// A jest reporter: prints, at the end of the run (just before jest's own summary, which jest
+// reports after every custom reporter), the figure lines the specs gathered with printFigures
+// (test/support/figures.ts), so that CI's log shows them in one place rather than scattered among
+// each spec's console output. The file it names in TEST_FIGURES_FILE is set before
 // jest starts its workers, which inherit it.
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');

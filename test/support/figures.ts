@@ -1,7 +1,8 @@
 /**
  * The figures a spec measures and CI must show (cells checked, mismatches, leaks, runs, 5xx):
- * printed where the spec runs, and gathered for the figures reporter (test/support/figures.reporter.cjs),
- * which prints them all together once the whole run is over, where a reader of CI's log finds them.
+ * printed where the spec runs, and gathered for the figures reporter
+ * (test/support/figures.reporter.cjs), which prints them all together at the end of the run,
+ * where a reader of CI's log finds them.
  * Test code only.
  */
 import { appendFileSync } from 'node:fs';
