@@ -253,8 +253,9 @@ const text = fc
 
 /**
  * `text` within a field's MaxLength (the DTOs: 100 for ids, 200 or 400 for names and titles).
- * class-validator counts UTF-16 code units (an astral character's pair as one), so a string of at
- * most `maxLength` code units is within it, whatever its characters.
+ * class-validator counts characters (code points, less variation selectors), never more than the
+ * UTF-16 code units `length` counts, so a string of at most `maxLength` code units is within it,
+ * whatever its characters.
  */
 const textUpTo = (maxLength: number): fc.Arbitrary<string> => text.filter((value) => value.length <= maxLength);
 
@@ -733,8 +734,8 @@ const VERBATIM: ReadonlyArray<VerbatimRoute<object>> = [
  * Reads back what a taken command stored: its events from the global log (GET /api/history), and
  * its read model. The projector feeds both in its own time: each GET names the answer's position
  * (API.md, Read your writes), so that it answers once the read model holds the command's events,
- * waiting up to 5 s (past that, a 503), with no polling. (A tasking, a requirement and the LPA
- * register are read from their streams, which hold them already.)
+ * waiting up to 5 s (past that, a 503), with no polling. (A tasking and a requirement are read from
+ * their streams, which hold them already; the LPA register too, asked for with `?position=`.)
  */
 async function readBack(stored: Stored): Promise<void> {
   for (const event of stored.events) {

@@ -52,7 +52,7 @@ export class RecommendationCommandsController {
     const actionId = this.commands.actionIdFor(call.commandId, call.keyed);
     const planning = request(call, ROLES.PlanAction);
     // The action's LPA, when it names one, must be active on the day: the register is read then only.
-    const activeLpas = body.lpa === undefined ? [] : await this.register.activeOn(planning.now);
+    const activeLpas = body.lpa === undefined ? [] : await this.register.activeOn(planning.now, [body.lpa]);
     return { ...call.answer(await this.commands.execute(id, { type: 'PlanAction', ...body, actionId, activeLpas }, planning, call.expectedRevision)), actionId };
   }
 

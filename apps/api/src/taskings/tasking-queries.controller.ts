@@ -94,7 +94,7 @@ export class TaskingQueriesController {
   async queue(@Param('code', LpaCodePipe) code: string, @Query() query: PageQuery, @CurrentPrincipal() principal: Principal) {
     const actor = actorFor(principal, QUEUE_READERS);
     if (actor.role === 'lpa') ownLpa(actor, code);
-    const register = await this.register.register(query.asOf);
+    const register = await this.register.register({ asOf: query.asOf, fresh: query.position !== undefined });
     if (!register.lpas.some((lpa) => lpa.code === code)) {
       throw new NotFoundException(query.asOf ? `LPA ${code} was not in the register at ${query.asOf}` : `LPA ${code} is not in the register`);
     }
@@ -106,7 +106,7 @@ export class TaskingQueriesController {
   @Get('lpas')
   @Allow(...ROLES)
   async lpas(@Query() query: AsOfQuery) {
-    const register = await this.register.register(query.asOf);
+    const register = await this.register.register({ asOf: query.asOf, fresh: query.position !== undefined });
     return { items: register.lpas, next: null };
   }
 

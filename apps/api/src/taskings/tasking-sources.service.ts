@@ -59,7 +59,7 @@ export class TaskingSources {
     request: CommandRequest,
     expectedRevision?: number,
   ): Promise<CommandAnswer & { version: number }> {
-    const activeLpas = await this.register.activeOn(request.now);
+    const activeLpas = await this.register.activeOn(request.now, body.lpas);
     const command: RefreshIntelligenceRequirement = { type: 'RefreshIntelligenceRequirement', ...body, requirementId, activeLpas, actor: request.actor, now: request.now };
     return this.requirementCommand(requirementId, command, request, expectedRevision);
   }
@@ -79,7 +79,7 @@ export class TaskingSources {
   /** Its id is derived from the request (a keyed repeat records nothing twice), else random. */
   async recordFinding(body: Omit<Fields<RecordAuditFinding>, 'findingId'>, request: CommandRequest): Promise<CommandAnswer> {
     const findingId = createdId(request, 'finding');
-    const activeLpas = await this.register.activeOn(request.now);
+    const activeLpas = await this.register.activeOn(request.now, [body.lpa]);
     return this.findingCommand(findingId, { type: 'RecordAuditFinding', ...body, findingId, activeLpas, actor: request.actor, now: request.now }, request);
   }
 

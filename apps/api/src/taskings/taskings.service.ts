@@ -65,7 +65,7 @@ export class TaskingCommands {
     const repeatable = request.repeatable ?? true;
     const planned = lpas.map((lpa) => ({ lpa, id: createdId(request, `tasking/${lpa}`) }));
     const tasked = repeatable ? await this.alreadyIssued(planned) : [];
-    const activeLpas = [...(await this.register.activeOn(request.now)), ...tasked];
+    const activeLpas = [...(await this.register.activeOn(request.now, lpas)), ...tasked];
     refuseInvalid('IssueTasking', checkLpas(lpas, activeLpas, request.now));
 
     const settled = await Promise.allSettled(
