@@ -24,9 +24,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printFigures } from './support/figures';
-import { HttpClient, type Reply, type TokenSubject, tokenFor } from './support/http-client';
+import { HttpClient, type Reply } from './support/http-client';
 import { logHead } from './support/log-head';
-import { freePort, type RunningProcess, startApp, stopAll, waitForStatus } from './support/processes';
+import { type Person, tokensOf } from './support/people';
+import { freePort, type RunningProcess, startApp, stopAll, waitFor, waitForStatus } from './support/processes';
 import { allRoutes } from './support/routes';
 
 const STANDALONE = 'dist/apps/standalone/src/main.js';
@@ -45,8 +46,8 @@ const PEOPLE = {
   board: { sub: 'u-board', name: 'Service Improvement Board chair', roles: ['board'] },
   victim: { sub: `u-${SECRET_WORD}`, name: `Herefordshire LPA unit ${SECRET_WORD}`, roles: ['lpa'], lpa: VICTIM },
   attacker: { sub: 'u-shrop-liu', name: 'Shropshire LPA intelligence unit', roles: ['lpa'], lpa: ATTACKER },
-} as const satisfies Record<string, TokenSubject>;
-const TOKEN = Object.fromEntries(Object.entries<TokenSubject>(PEOPLE).map(([who, subject]) => [who, tokenFor(SECRET, subject)])) as Record<keyof typeof PEOPLE, string>;
+} as const satisfies Record<string, Person>;
+const TOKEN = tokensOf(SECRET, PEOPLE);
 
 /** What the victim's data is made of. */
 const world = {
@@ -95,22 +96,15 @@ async function victimActs(id: string, action: string, body: Record<string, unkno
   await ok(http.post(`/api/taskings/${id}/${action}`, TOKEN.victim, body, { 'idempotency-key': key }));
 }
 
-/** Polls `read` until it gives a value, for up to 15 s. */
-async function eventually<Value>(what: string, read: () => Promise<Value | undefined>): Promise<Value> {
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${what}: not within 15 s`);
-}
-
 /** Waits until the board's view of a tasking shows `until`. */
 async function waitForTasking(id: string, until: (view: { deliveredAt: string | null; escalated: boolean }) => boolean): Promise<void> {
-  await eventually(`tasking ${id} reaching the state awaited`, async () => {
-    const read = await http.get<{ deliveredAt: string | null; escalated: boolean }>(`/api/taskings/${id}`, TOKEN.board);
-    return read.status === 200 && until(read.body) ? true : undefined;
-  });
+  await waitFor(
+    async () => {
+      const read = await http.get<{ deliveredAt: string | null; escalated: boolean }>(`/api/taskings/${id}`, TOKEN.board);
+      return read.status === 200 && until(read.body);
+    },
+    { what: `tasking ${id} reaching the state awaited`, process: app },
+  );
 }
 
 beforeAll(async () => {
@@ -148,10 +142,14 @@ beforeAll(async () => {
     ['intelligence-requirement', world.requirement],
     ['audit-finding', world.finding],
   ] as const) {
-    world.taskings[`from ${kind}`] = await eventually(`the tasking issued for the ${kind}`, async () => {
-      const made = await ok(http.get<{ items: Array<{ id: string }> }>(`/api/taskings?source=${source}`, TOKEN.board));
-      return made.items[0]?.id;
-    });
+    await waitFor(
+      async () => {
+        const made = (await ok(http.get<{ items: Array<{ id: string }> }>(`/api/taskings?source=${source}`, TOKEN.board))).items[0];
+        if (made) world.taskings[`from ${kind}`] = made.id;
+        return made !== undefined;
+      },
+      { what: `the tasking issued for the ${kind}`, process: app },
+    );
   }
   for (const id of [...Object.values(world.taskings), world.own]) await waitForTasking(id, (view) => view.deliveredAt !== null);
   await victimActs(world.taskings.acknowledged!, 'acknowledgement', { note: `Seen ${SECRET_WORD}` });
