@@ -72,7 +72,7 @@
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
@@ -83,6 +83,7 @@ import { DEFAULTS } from '@app/config';
 import { WEST_MERCIA_2017_LPAS } from '@app/domain';
 import { createEventStore } from '@app/event-store';
 import { type DeliveryJob, type DeliveryOutcome, JOB_OPTIONS, TaskingWorker, lpaQueueName, retryDelayMs } from '@app/tasking-flow';
+import { snapshotDist } from '../test/support/dist-snapshot';
 import { tokenFor } from '../test/support/http-client';
 import { freePort, ROOT, type RunningProcess, startApp, stopAll, waitFor, waitForStatus } from '../test/support/processes';
 import { ensureBuild } from './build';
@@ -132,28 +133,6 @@ const taskingBody = (lpa: string): string =>
 
 // ---------------------------------------------------------------------------------------------
 // Processes: the build, the private Redis, CPU time
-
-/**
- * The apps run from a copy of dist taken here, in the run's folder (their packages found through
- * NODE_PATH): a rebuild in the working tree while the benchmark runs (another engineer's, `npm
- * run build` empties dist first) cannot take their files away mid-run.
- */
-function snapshotBuild(folder: string): void {
-  const copy = join(folder, 'dist');
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      rmSync(copy, { recursive: true, force: true });
-      cpSync(join(ROOT, 'dist'), copy, { recursive: true });
-      for (const entry of ENTRIES[mode]) {
-        if (!existsSync(join(folder, entry))) throw new Error(`${entry} is missing from dist: is a build running? Or run npm run build`);
-      }
-      return;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      execFileSync('sleep', ['3']);
-    }
-  }
-}
 
 interface PrivateRedis {
   readonly url: string;
@@ -785,7 +764,8 @@ async function main(): Promise<void> {
   const dataDir = join(folder, 'data');
   if (statfsSync(folder).type === TMPFS_MAGIC) throw new Error(`${folder} is on tmpfs: set BENCH_DIR to a folder on disk`);
   ensureBuild(ENTRIES[mode]);
-  snapshotBuild(folder);
+  // The apps run from a copy of dist: a rebuild in the working tree meanwhile cannot take their files away.
+  const build = await snapshotDist(folder, ENTRIES[mode]);
   const loadBefore = loadavg()[0]!;
   const redis = (privateRedis = await startRedis(join(folder, 'redis')));
   const warm = Math.round(rate * warmUpSeconds);
@@ -798,7 +778,7 @@ async function main(): Promise<void> {
     AUTH_JWT_SECRET: secret,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: prefix,
-    NODE_PATH: join(ROOT, 'node_modules'),
+    ...build.env,
     ...(pollMs === undefined ? {} : { EVENTSTORE_SQLITE_POLL_MS: pollMs }),
   };
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];

@@ -2,8 +2,8 @@
  * A private copy of the built apps, for a test that starts processes again and again over its
  * whole run (the crash test restarts the projector a dozen times): a rebuild in the working tree
  * meanwhile (another jest run's global setup, `npm run build`: both empty dist/ first) cannot take
- * their files away mid-run. The copy finds its packages through NODE_PATH (the working tree's
- * node_modules), as bench/tasking-latency.bench.ts does for the same reason.
+ * their files away mid-run; bench/tasking-latency.bench.ts runs its apps from one for the same
+ * reason. The copy finds its packages through NODE_PATH (the working tree's node_modules).
  */
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
